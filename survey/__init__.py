@@ -1,0 +1,93 @@
+"""The web application: residents answer by QR, administrators manage the frame and QR codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import load_config
+from .extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config=None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, instance_relative_config=True, static_folder="../static")
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    from . import models  # noqa: F401  (models must be imported before migrations or create_all)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(models.User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from .manage import bp as manage_bp
+    from .respond import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(manage_bp, url_prefix="/manage")
+    from .i18n import install
+
+    install(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask_wtf.csrf import CSRFError
+
+    def page(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(404)
+    def not_found(_err):
+        return page(404, "页面不存在 / Page not found",
+                    "这个链接无效或已失效。 This link is not valid.")
+
+    @app.errorhandler(413)
+    def too_large(_err):
+        return page(413, "提交内容过大 / Too large", "提交的内容超过了允许的大小。 The submission is too large.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return page(400, "页面已过期 / Form expired",
+                    "表单已过期或来源无效，请返回后重新提交。 The form expired or was not sent by this site: "
+                    f"go back, reload and submit again. ({err.description})")
+
+    @app.errorhandler(500)
+    def server_error(_err):
+        db.session.rollback()
+        return page(500, "出错了 / Something went wrong", "服务器出错，您的回答未丢失。 A server error occurred.")
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import commands
+
+    for command in commands:
+        app.cli.add_command(command)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    """SQLite: foreign keys on, WAL journal, wait instead of failing on a busy database."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()

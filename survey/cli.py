@@ -1,0 +1,3 @@
+"""Thin click commands that call services (registered in create_app)."""
+
+commands: list = []

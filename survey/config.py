@@ -1,0 +1,63 @@
+"""Configuration: defaults in code, overrides from the instance folder or ``SURVEY_*`` variables.
+
+Order of precedence (last wins): :class:`Defaults`, ``instance/config.py``, the environment, and the
+mapping given to :func:`survey.create_app` (tests).  The secret key has no default: in production
+(``SURVEY_ENV=production``) a missing key stops the app; elsewhere a random key is generated once and
+kept in the instance folder, so a development install never shares a well-known secret.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ENV_PREFIX = "SURVEY_"
+#: environment variable -> config key
+ENV_KEYS = {
+    "SURVEY_SECRET_KEY": "SECRET_KEY",
+    "SURVEY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SURVEY_BASE_URL": "BASE_URL",
+    "SURVEY_ENV": "ENV",
+}
+
+
+class Defaults:
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # None: SQLite file in the instance folder
+    BASE_URL = "http://127.0.0.1:5000"
+    MAX_CONTENT_LENGTH = 64 * 1024  # a questionnaire page is a few KB; refuse anything bigger
+    WTF_CSRF_TIME_LIMIT = None  # residents may pause for hours before the next page
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BUILTIN_QUESTIONNAIRE = "civility-household"
+
+
+def load_config(app, test_config=None) -> None:
+    """Fill ``app.config`` in precedence order and settle the database URL and secret key."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for var, key in ENV_KEYS.items():
+        if os.environ.get(var):
+            app.config[key] = os.environ[var]
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        path = Path(app.instance_path) / "survey.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+
+
+def _instance_secret(app) -> str:
+    if app.config["ENV"] == "production":
+        raise RuntimeError("SURVEY_SECRET_KEY must be set in production (SURVEY_ENV=production)")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,7 @@
+"""Blueprint for administrators and supervisors."""
+
+from flask import Blueprint
+
+bp = Blueprint("manage", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,65 @@
+"""Responses and their answers.
+
+One row per answered item, holding the answer in its export form (the question type's
+``export``), so extraction for analysis is one streaming query.  A household answers once:
+``response.household_id`` is unique, which the database enforces even under concurrent posts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ._common import utcnow
+
+MODES = ("qr_household", "qr_community", "interviewer", "assisted")
+STATUSES = ("partial", "complete", "ineligible")
+
+
+class Response(db.Model):
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint("status IN ('partial', 'complete', 'ineligible')", name="status"),
+        CheckConstraint(
+            "mode IN ('qr_household', 'qr_community', 'interviewer', 'assisted')", name="mode"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), unique=True)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("token.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    probability_sample: Mapped[bool] = mapped_column(default=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    status: Mapped[str] = mapped_column(String(16), default="partial", index=True)
+    page: Mapped[int] = mapped_column(Integer, default=0)  # index of the next page to answer
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("response_id", "item", name="uq_answer_response_item"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
+    item: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class PageSubmission(db.Model):
+    """Each page POST carries a one-time key; a re-sent POST finds its key here and changes nothing."""
+
+    __tablename__ = "page_submission"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    page: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

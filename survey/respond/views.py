@@ -1,0 +1,1 @@
+"""Resident views (filled in below)."""

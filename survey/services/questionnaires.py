@@ -1,0 +1,69 @@
+"""Publishing questionnaires as immutable versions and reading them back."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+import questionnaires as qn
+
+from ..errors import NotFound
+from ..extensions import db
+from ..models import QuestionnaireVersion
+
+
+def publish(questionnaire: qn.Questionnaire) -> QuestionnaireVersion:
+    """Store ``questionnaire`` as a version, or return the stored one with the same digest.
+
+    A version is immutable: the same code and version label with a different definition is refused.
+    """
+    digest = questionnaire.digest()
+    found = db.session.scalar(select(QuestionnaireVersion).filter_by(digest=digest))
+    if found:
+        return found
+    clash = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(code=questionnaire.code, version=questionnaire.version)
+    )
+    if clash:
+        raise qn.QuestionnaireError(
+            (qn.Problem(questionnaire.code, None, None,
+                        f"version {questionnaire.version} is already published with other content; "
+                        "give the changed questionnaire a new version"),)
+        )
+    row = QuestionnaireVersion(
+        code=questionnaire.code,
+        version=str(questionnaire.version),
+        digest=digest,
+        definition=questionnaire.to_dict(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def current_version(code: str | None = None) -> QuestionnaireVersion:
+    """The latest published version of ``code`` (default: the built-in questionnaire)."""
+    code = code or current_app.config["BUILTIN_QUESTIONNAIRE"]
+    row = db.session.scalar(
+        select(QuestionnaireVersion).filter_by(code=code).order_by(QuestionnaireVersion.id.desc()).limit(1)
+    )
+    if row is None:
+        raise NotFound(f"questionnaire {code!r} has not been published")
+    return row
+
+
+def definition(version: QuestionnaireVersion) -> qn.Questionnaire:
+    """The questionnaire of a stored version (parsed once per process: versions never change)."""
+    return _parse(version.digest, version)
+
+
+# Keyed by content digest, so two workers (or a re-publish) can never disagree about what it holds.
+_by_digest: dict[str, qn.Questionnaire] = {}
+
+
+def _parse(digest: str, version: QuestionnaireVersion) -> qn.Questionnaire:
+    found = _by_digest.get(digest)
+    if found is None:
+        found = qn.from_dict(version.definition, source=f"{version.code} v{version.version}")
+        _by_digest[digest] = found
+    return found
