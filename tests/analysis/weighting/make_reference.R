@@ -76,8 +76,10 @@ designs <- list(
 rk <- designs$clus1_rake$d
 designs$clus1_rake_trim <- list(d = trimWeights(rk, lower = 32, upper = 55), data = "apiclus1",
   call = "trimWeights(<clus1_rake>, lower=32, upper=55)")
-designs$clus1_rake_trim_strict <- list(d = trimWeights(rk, lower = 32, upper = 55, strict = TRUE),
-  data = "apiclus1", call = "trimWeights(<clus1_rake>, lower=32, upper=55, strict=TRUE)")
+# strict=TRUE with both bounds recurses without end in R here (clipped rows get part of the next spread),
+# so the strict reference uses an upper bound only, where R stops after its second pass.
+designs$clus1_rake_trim_strict <- list(d = trimWeights(rk, upper = 55, strict = TRUE),
+  data = "apiclus1", call = "trimWeights(<clus1_rake>, upper=55, strict=TRUE)")
 rs <- designs$syn_rake$d
 designs$syn_rake_trim <- list(d = trimWeights(rs, upper = 1.5 * mean(weights(rs))), data = "synthetic",
   call = "trimWeights(<syn_rake>, upper=1.5*mean(weights(<syn_rake>)))")
@@ -125,7 +127,11 @@ for (nm in names(designs)) {
 }
 # Variance of the same designs treated as if the weights were fixed (no calibration information), to show it differs.
 nocal <- function(d) { d$postStrata <- NULL; d }
-ref$clus1_rake$se_api00_ignoring_calibration <- unname(SE(svymean(~api00, nocal(designs$clus1_rake$d))))
+ref$clus1_rake$se_api00_ignoring_calibration <- as.numeric(SE(svymean(~api00, nocal(designs$clus1_rake$d))))
+frame <- function(p) setNames(as.list(p$Freq), as.character(do.call(paste, c(p[names(p) != "Freq"], sep = "|"))))
+populations <- list(stype = frame(pop.types), sch_wide = frame(pop.schwide), age = frame(syn.age),
+                    sex = frame(syn.sex), edu = frame(syn.edu), age_sex = frame(syn.cell))
+bounds <- list(syn_rake_trim_upper = 1.5 * mean(weights(rs)))
 writeLines(toJSON(list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
-                       cases = ref), auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"),
+                       populations = populations, bounds = bounds, cases = ref), auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"),
            "reference.json")
