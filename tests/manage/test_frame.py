@@ -54,7 +54,8 @@ def test_good_file_loads_geography_households_contacts_and_tokens(app):
 
 
 def test_bom_crlf_blank_trailing_rows_and_spaces_are_tolerated(app):
-    text = SMALL_FRAME.replace("\n", "\r\n").replace("和平里社区,1,101", "和平里社区, 1 ,101") + ",,,,,,,,\r\n\r\n"
+    text = SMALL_FRAME.replace("\n", "\r\n").replace("和平里社区,1,101", "和平里社区, 1 ,101")
+    text += ",,,,,,,,\r\n\r\n"
     with app.app_context():
         report = frame.import_frame(b"\xef\xbb\xbf" + text.encode("utf-8"), source="excel.csv")
         assert report.households_added == 4
@@ -98,7 +99,8 @@ def test_later_file_adds_households_and_updates_names_and_addresses(app):
         (HEADER + "\nD01,东城区,S01,和平街道,C001,和平里社区,1,101\n", 2, "8 values where the header has 9"),
         (HEADER + "\nD01,东城区,S01,和平街道,C001,,1,101,\n", 2, "community_name is empty"),
         (HEADER + "\nD01,东城区,S01,和平街道,C001,和平里社区,1,,\n", 2, "unit is empty"),
-        (HEADER + "\nD01,东城区,S01,和平街道,C 1,和平里社区,1,101,\n", 2, "community_code 'C 1' may hold only"),
+        (HEADER + "\nD01,东城区,S01,和平街道,C 1,和平里社区,1,101,\n", 2,
+         "community_code 'C 1' may hold only"),
         (HEADER + "\nD01,东城区,S01,和平街道,C001,和平里社区," + "楼" * 65 + ",101,\n", 2,
          "building is 65 characters long (at most 64)"),
         (HEADER + "\nD01,东城区,S01,和平街道,C001,和平里社区,1,101," + "a" * 501 + "\n", 2, "address is 501"),
@@ -135,7 +137,8 @@ def test_every_problem_is_reported_at_once(app):
 
 def test_gbk_file_is_refused_with_a_clear_message(app):
     problems = refused(app, SMALL_FRAME.encode("gbk"))
-    assert problems[0] == (0, problems[0][1]) and "not UTF-8" in problems[0][1] and "CSV UTF-8" in problems[0][1]
+    row, message = problems[0]
+    assert row == 0 and "not UTF-8" in message and "CSV UTF-8" in message
     assert [row for row, _ in problems[1:]] == [2, 3, 4, 5]
 
 
@@ -161,7 +164,7 @@ def test_large_frame_loads_with_bulk_statements(app):
     lines = [HEADER]
     for c in range(40):
         for h in range(250):
-            lines.append(f"D01,东城区,S{c % 4},街道{c % 4},C{c:03d},社区{c},{h // 10},{h % 10 + 1:02d},地址{h}")
+            lines.append(f"D01,东城区,S{c % 4},街道{c % 4},C{c:03d},社区{c},{h // 10},{h % 10:02d},地址{h}")
     text = "\n".join(lines) + "\n"
     with app.app_context():
         report = load(text)
