@@ -1,0 +1,35 @@
+"""Survey statistics matching R's ``survey`` package: design, domain estimates, intervals, weighting.
+
+Pure functions on numpy arrays, frozen results, no I/O (besides ``python -m analysis``).
+
+Public API
+----------
+Design                     stratified cluster design with first-stage FPC and lonely-PSU policy
+mean, proportion, total    estimates overall or for every level of a domain at once
+composite                  (weighted) mean of several item rates or scores, covariance included
+code_rate, code_score      code answers into 0/1 indicators or scores (NaN = missing)
+rate_interval, wald_interval   confidence intervals (logit, xlogit, mean, beta, wilson)
+Estimate, DomainEstimates  results;  reliability(estimate) -> 'ok' | 'flag' | 'suppress'
+AnalysisError              bad input (a ValueError naming the argument, column, level or stratum)
+"""
+
+from ._checks import AnalysisError
+from ._design import LONELY_PSU, Design
+from ._estimators import code_rate, code_score, composite, mean, proportion, total
+from ._intervals import CI_METHODS, rate_interval, wald_interval
+from ._results import DomainEstimates, Estimate, reliability
+
+__all__ = [
+    "AnalysisError", "CI_METHODS", "LONELY_PSU", "Design", "DomainEstimates", "Estimate", "code_rate",
+    "code_score", "composite", "mean", "proportion", "rate_interval", "reliability", "total", "wald_interval",
+]
+
+# --- weighting: analysis/_weighting.py and _calibration.py belong to the weighting colleague (edit freely)
+from ._calibration import Calibrated, poststratify, rake  # noqa: E402
+from ._weighting import design_weights, nonresponse_adjust, trim  # noqa: E402
+from ._weighting_checks import WeightingError  # noqa: E402
+
+__all__ += [
+    "Calibrated", "WeightingError", "design_weights", "nonresponse_adjust", "poststratify", "rake", "trim",
+]
+# --- end weighting ---
