@@ -1,0 +1,186 @@
+"""Checked reading of the parts of a definition that recur: mappings, labels, choices, codes, scores.
+
+Every check reports a :class:`Problem` and carries on, so that one run lists every mistake in a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ._errors import Problem
+from ._expr import Expression, ExpressionError
+from ._model import Choice, FrozenMap, Label
+from ._yaml import line_of
+
+LANGUAGES = {"zh": "Chinese", "en": "English"}
+
+
+def kind_of(value: Any) -> str:
+    """A short description of a value's YAML type, for messages."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"true/false ({value!r})"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    return f"a {type(value).__name__}"
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    return (is_int(value) or isinstance(value, float)) and math.isfinite(value)
+
+
+class Builder:
+    """Collects problems while the parts of one definition (from ``source``) are read."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def report(self, node: Any, key: Any, message: str, item: str | None = None) -> None:
+        self.problems.append(Problem(self.source, line_of(node, key), item, message))
+
+    def mapping(self, node: Any, where: tuple, what: str, required: tuple, optional: tuple,
+                item: str | None = None) -> bool:
+        """Check that ``node`` is a mapping with every ``required`` key and no unknown key.
+
+        ``where`` is ``(parent, key)``, used for the line when ``node`` is not a mapping at all.
+        """
+        if not isinstance(node, Mapping):
+            self.report(*where, f"{what} must be a mapping, not {kind_of(node)}", item)
+            return False
+        for key in required:
+            if node.get(key) is None:
+                self.report(node, None, f"{what} is missing key {key!r}", item)
+        known = required + optional
+        for key in node:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (known keys: {', '.join(known)})"
+                self.report(node, key, f"{what} has unknown key {key!r}{hint}", item)
+        return True
+
+    def texts(self, node: Mapping, what: str, item: str | None) -> Label | None:
+        """The ``zh`` and ``en`` texts of ``node`` as a Label; each must be non-empty text."""
+        found = {}
+        for lang, language in LANGUAGES.items():
+            value = node.get(lang)
+            if not isinstance(value, str) or not value.strip():
+                got = "" if value is None else f" (got {kind_of(value)})"
+                self.report(node, lang if lang in node else None,
+                            f"{what} has no {language} text: key {lang!r} missing or empty{got}", item)
+            else:
+                found[lang] = value
+        return Label(found["zh"], found["en"]) if len(found) == 2 else None
+
+    def label(self, parent: Mapping, key: str, item: str | None, what: str | None = None) -> Label | None:
+        """Read ``parent[key]`` as ``{zh: ..., en: ...}``; None (no problem) when the key is absent."""
+        node = parent.get(key)
+        what = what or key
+        if node is None:
+            return None
+        if not self.mapping(node, (parent, key), what, (), tuple(LANGUAGES), item):
+            return None
+        return self.texts(node, what, item)
+
+    def text(self, parent: Mapping, key: str, what: str, item: str | None = None) -> str | None:
+        value = parent.get(key)
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            self.report(parent, key, f"{what} must be text, not {kind_of(value)}", item)
+            return None
+        return value
+
+    def choices(self, parent: Mapping, key: str, item: str | None) -> tuple[Choice, ...] | None:
+        """Read a list of ``{code, zh, en}``; codes are distinct whole numbers >= 0.
+
+        Returns the choices that could be read (so that positive sets are still checked against them);
+        the caller tells a broken list by the problems reported.
+        """
+        node = parent[key]
+        if not isinstance(node, list) or not node:
+            self.report(parent, key, f"{key} must be a non-empty list, not {kind_of(node)}", item)
+            return None
+        result = []
+        for index, entry in enumerate(node):
+            if not self.mapping(entry, (node, index), "a choice", ("code",), tuple(LANGUAGES), item):
+                continue
+            code = entry.get("code")
+            label = self.texts(entry, f"choice {code!r}", item)
+            if not is_int(code) or code < 0:
+                if code is not None:
+                    message = f"answer code must be a whole number >= 0, not {kind_of(code)}"
+                    self.report(entry, "code", message, item)
+            elif code in {c.code for c in result}:
+                self.report(entry, "code", f"duplicate answer code {code}", item)
+            elif label is not None:
+                result.append(Choice(code, label))
+        return tuple(result)
+
+    def codes(self, parent: Mapping, key: str, valid: tuple[int, ...] | None,
+              item: str | None) -> frozenset[int] | None:
+        """Read a positive set: a list of answer codes, each one of ``valid`` (when known)."""
+        node = parent[key]
+        if not isinstance(node, list):
+            self.report(parent, key, f"{key} must be a list of answer codes, not {kind_of(node)}", item)
+            return None
+        ok = True
+        for index, code in enumerate(node):
+            if not is_int(code):
+                self.report(node, index, f"{key} code must be a whole number, not {kind_of(code)}", item)
+                ok = False
+            elif valid is not None and code not in valid:
+                self.report(node, index, f"{key} code {code} is not an answer code", item)
+                ok = False
+        return frozenset(node) if ok else None
+
+    def scores(self, parent: Mapping, key: str, valid: tuple[int, ...] | None,
+               item: str | None) -> FrozenMap | None:
+        """Read a score map ``{code: points}``; keys may be written as numbers or digit strings."""
+        node = parent[key]
+        if not isinstance(node, Mapping):
+            self.report(parent, key, f"{key} must map answer codes to points, not {kind_of(node)}", item)
+            return None
+        result, ok = {}, True
+        for raw, points in node.items():
+            code = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else raw
+            if not is_int(code):
+                self.report(node, raw, f"score key must be an answer code, not {kind_of(raw)}", item)
+                ok = False
+            elif valid is not None and code not in valid:
+                self.report(node, raw, f"score code {code} is not an answer code", item)
+                ok = False
+            elif not is_number(points):
+                self.report(node, raw, f"score of code {code} must be a number, not {kind_of(points)}", item)
+                ok = False
+            else:
+                result[code] = float(points)
+        return FrozenMap(result) if ok else None
+
+    def expression(self, parent: Mapping, key: str, item: str | None, what: str = "") -> Expression | None:
+        """Parse ``parent[key]``; a syntax error is reported with the column it was found at."""
+        text = parent.get(key)
+        if text is None:
+            return None
+        if not isinstance(text, str) or not text.strip():
+            message = f"{what or key} must be an expression in text, not {kind_of(text)}"
+            self.report(parent, key, message, item)
+            return None
+        try:
+            return Expression.parse(text)
+        except ExpressionError as err:
+            self.report(parent, key, f"{what or key} {text!r}: syntax error at character "
+                                     f"{err.position + 1}: {err.message}", item)
+            return None

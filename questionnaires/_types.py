@@ -1,0 +1,155 @@
+"""The question-type registry: how each type reads raw form strings and writes export cells.
+
+Every type has ``name``, ``widget`` (the template macro the web app uses), ``has_choices`` and which limits
+it takes (``limits``), plus ``parse(raw, question)`` and ``export(value)``. ``parse`` returns None for an
+empty answer and raises :class:`AnswerError` with a bilingual :class:`Label` for one it cannot accept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from ._errors import AnswerError
+from ._model import Label, Question
+
+TEXT_HARD_LIMIT = 10_000  # applies when a text item gives no max_length: nobody types a novel on a doorstep
+_CODE = re.compile(r"[0-9]{1,9}")
+_NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
+
+CHOOSE_GIVEN = Label("请从给出的选项中选择。", "Please choose one of the answers given.")
+ONLY_ONE = Label("请只选择一项。", "Please choose only one answer.")
+ONE_TEXT = Label("请只填写一个答案。", "Please give only one answer.")
+NOT_NUMBER = Label("请输入一个数字，例如 12 或 3.5。", "Please enter a number, such as 12 or 3.5.")
+
+
+def _filled(raw: Sequence[str]) -> list[str]:
+    if isinstance(raw, str):  # a bare string is one value, not a sequence of characters
+        raw = [raw]
+    return [value for value in raw if isinstance(value, str) and value.strip()]
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+class QuestionType:
+    """Base of the registered types."""
+
+    name = ""
+    widget = ""
+    has_choices = False
+    limits: tuple[str, ...] = ()
+
+    def parse(self, raw: Sequence[str], question: Question) -> Any:
+        raise NotImplementedError
+
+    def export(self, value: Any) -> str:
+        """The value as one CSV cell; an unanswered item is an empty cell."""
+        return "" if value is None else str(value)
+
+    def __repr__(self) -> str:
+        return f"<question type {self.name!r}>"
+
+
+class SingleChoice(QuestionType):
+    """One answer code out of the choices."""
+
+    name, widget, has_choices = "single", "radio", True
+
+    def parse(self, raw: Sequence[str], question: Question) -> int | None:
+        values = _filled(raw)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise AnswerError(ONLY_ONE)
+        return _code(values[0], question)
+
+
+class RatingScale(SingleChoice):
+    """One point of an ordered scale (shown in a row); stored like a single choice."""
+
+    name, widget = "rating", "scale"
+
+
+class MultipleChoice(QuestionType):
+    """Any number of answer codes (``min``/``max`` bound how many); stored as a sorted tuple."""
+
+    name, widget, has_choices, limits = "multiple", "checkbox", True, ("min", "max")
+
+    def parse(self, raw: Sequence[str], question: Question) -> tuple[int, ...] | None:
+        values = _filled(raw)
+        if not values:
+            return None
+        codes = [_code(value, question) for value in values]
+        if len(set(codes)) != len(codes):
+            raise AnswerError(CHOOSE_GIVEN)
+        if question.min is not None and len(codes) < question.min:
+            n = _fmt(question.min)
+            raise AnswerError(Label(f"请至少选择 {n} 项。", f"Please choose at least {n}."))
+        if question.max is not None and len(codes) > question.max:
+            n = _fmt(question.max)
+            raise AnswerError(Label(f"最多选择 {n} 项。", f"Please choose at most {n}."))
+        return tuple(sorted(codes))
+
+    def export(self, value: Any) -> str:
+        return "" if value is None else ";".join(str(code) for code in value)
+
+
+class Number(QuestionType):
+    """A decimal number typed in; whole numbers are stored as int, others as float."""
+
+    name, widget, limits = "number", "number", ("min", "max")
+
+    def parse(self, raw: Sequence[str], question: Question) -> int | float | None:
+        values = _filled(raw)
+        if not values:
+            return None
+        text = values[0].strip()
+        if len(values) > 1 or not _NUMBER.fullmatch(text):
+            raise AnswerError(NOT_NUMBER)
+        number = float(text) if "." in text else int(text)
+        low, high = question.min, question.max
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise AnswerError(_range_label(low, high))
+        return number
+
+
+def _range_label(low: float | None, high: float | None) -> Label:
+    if low is not None and high is not None:
+        return Label(f"请输入 {_fmt(low)} 到 {_fmt(high)} 之间的数。",
+                     f"Please enter a number from {_fmt(low)} to {_fmt(high)}.")
+    if low is not None:
+        return Label(f"请输入不小于 {_fmt(low)} 的数。", f"Please enter a number of at least {_fmt(low)}.")
+    return Label(f"请输入不大于 {_fmt(high)} 的数。", f"Please enter a number of at most {_fmt(high)}.")
+
+
+class Text(QuestionType):
+    """Short free text, kept exactly as typed (only the emptiness test ignores surrounding spaces)."""
+
+    name, widget, limits = "text", "text", ("max_length",)
+
+    def parse(self, raw: Sequence[str], question: Question) -> str | None:
+        values = _filled(raw)
+        if not values:
+            return None
+        if len(values) > 1:
+            raise AnswerError(ONE_TEXT)
+        limit = question.max_length or TEXT_HARD_LIMIT
+        if len(values[0]) > limit:
+            raise AnswerError(Label(f"最多 {limit} 个字（您输入了 {len(values[0])} 个）。",
+                                    f"Please use at most {limit} characters (you typed {len(values[0])})."))
+        return values[0]
+
+
+def _code(text: str, question: Question) -> int:
+    text = text.strip()
+    if not _CODE.fullmatch(text) or int(text) not in question.codes:
+        raise AnswerError(CHOOSE_GIVEN)
+    return int(text)
+
+
+QUESTION_TYPES: dict[str, QuestionType] = {
+    t.name: t for t in (SingleChoice(), MultipleChoice(), RatingScale(), Number(), Text())
+}
