@@ -26,10 +26,18 @@ __all__ = [
 
 # --- weighting: analysis/_weighting.py and _calibration.py belong to the weighting colleague (edit freely)
 from ._calibration import Calibrated, poststratify, rake  # noqa: E402
-from ._weighting import design_weights, nonresponse_adjust, trim  # noqa: E402
+from ._weighting import (  # noqa: E402
+    DesignWeights,
+    NonresponseAdjusted,
+    Trimmed,
+    design_weights,
+    nonresponse_adjust,
+    trim,
+)
 from ._weighting_checks import WeightingError  # noqa: E402
 
 __all__ += [
-    "Calibrated", "WeightingError", "design_weights", "nonresponse_adjust", "poststratify", "rake", "trim",
+    "Calibrated", "DesignWeights", "NonresponseAdjusted", "Trimmed", "WeightingError", "design_weights",
+    "nonresponse_adjust", "poststratify", "rake", "trim",
 ]
 # --- end weighting ---
