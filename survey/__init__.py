@@ -51,9 +51,12 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
+    from .errors import NotFound
+
     def page(code: int, title: str, message: str):
         return render_template("error.html", code=code, title=title, message=message), code
 
+    @app.errorhandler(NotFound)
     @app.errorhandler(404)
     def not_found(_err):
         return page(404, "页面不存在 / Page not found",

@@ -35,6 +35,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "此二维码对应的问卷已经提交，每户只能提交一次，感谢您的支持。",
         "The questionnaire for this QR code has already been submitted; each household answers once.",
     ),
+    "busy_title": ("本户问卷正在填写中", "This household's questionnaire is being answered"),
+    "busy_body": (
+        "此二维码的问卷已经开始填写，为避免覆盖已保存的回答，本次提交未被保存。如需继续填写，请返回首页点击“继续答题”。",
+        "Answers for this QR code were already started, so this submission was not saved to avoid overwriting "
+        "them. To carry on, go back to the start page and choose Continue.",
+    ),
     "resume": ("您上次的回答已保存，可以继续。", "Your earlier answers were saved; you can continue."),
     "community": ("社区", "Community"),
     "choose_multiple": ("可多选", "choose all that apply"),

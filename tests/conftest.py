@@ -21,6 +21,19 @@ SMALL_FRAME = (
 )
 
 
+def pytest_sessionstart(session):
+    """A configured PostgreSQL that does not answer fails the run at once (CI must not skip it)."""
+    if not PG_URL:
+        return
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+    except sa.exc.OperationalError as err:
+        raise pytest.UsageError(f"SURVEY_TEST_DATABASE_URL={PG_URL} does not answer: {err}") from err
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     if request.param == "sqlite":

@@ -1,1 +1,105 @@
-"""Resident views (filled in below)."""
+"""Resident views: QR landing -> question pages by section -> thank-you.
+
+Views stay thin: resolve the token, call one service, redirect or render.  The respondent's own
+response is remembered in the (signed) session, so a resident can stop and continue later.
+"""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+
+from ..errors import AlreadyAnswered, ResponseClosed
+from ..i18n import current_language
+from ..services import questionnaires as published
+from ..services import responses, tokens
+from . import bp
+from .forms import StartForm, build_page_form
+
+
+def _mine(token):
+    """The response this browser is answering on ``token``, if any."""
+    return responses.find(session.get("responses", {}).get(str(token.id)), token)
+
+
+def _remember(token, response) -> None:
+    session.permanent = True
+    mine = dict(session.get("responses", {}))
+    mine[str(token.id)] = response.public_id
+    session["responses"] = mine
+
+
+def _already(token):
+    """The household link is taken: answered already, or being answered in another browser."""
+    household = responses.household_response(token)
+    busy = household is not None and household.status == "partial"
+    return render_template("respond/already.html", token=token, community=token.community, busy=busy), 409
+
+
+@bp.get("/r/<secret>")
+def landing(secret: str):
+    token = tokens.resolve(secret)
+    mine, household = _mine(token), responses.household_response(token)
+    if household is not None and household.status != "partial":
+        return _already(token)
+    version = published.current_version() if mine is None else None
+    questionnaire = published.definition(version) if version else responses.version_of(mine)
+    return render_template(
+        "respond/landing.html", token=token, questionnaire=questionnaire, mine=mine,
+        resumable=household is not None and mine is None, form=StartForm(),
+        first=responses.next_index(questionnaire, mine),
+    )
+
+
+@bp.post("/r/<secret>/resume")
+def resume(secret: str):
+    token = tokens.resolve(secret)
+    StartForm().validate_on_submit()  # CSRF is checked globally before the view runs
+    try:
+        response = responses.resume(token)
+    except AlreadyAnswered:
+        return _already(token)
+    _remember(token, response)
+    return redirect(url_for(".page", secret=secret, index=response.page))
+
+
+@bp.route("/r/<secret>/p/<int:index>", methods=["GET", "POST"])
+def page(secret: str, index: int):
+    token = tokens.resolve(secret)
+    mine = _mine(token)
+    if mine is not None and mine.status != "partial":
+        return redirect(url_for(".done", secret=secret))
+    lang = current_language()
+    if request.method == "POST":
+        try:
+            outcome = responses.save_page(token, mine, index, request.form.to_dict(flat=False),
+                                          key=request.form.get("submission_key", ""), language=lang)
+        except AlreadyAnswered:
+            return _already(token)
+        except ResponseClosed:
+            return redirect(url_for(".done", secret=secret))
+        if not outcome.errors:
+            _remember(token, outcome.response)
+            if outcome.next_page is None:
+                return redirect(url_for(".done", secret=secret))
+            return redirect(url_for(".page", secret=secret, index=outcome.next_page))
+        return _render_page(token, mine, index, lang, outcome.errors, request.form), 422
+    household = responses.household_response(token)
+    if mine is None and household is not None:
+        return redirect(url_for(".landing", secret=secret))  # offers 'continue' or says 'answered'
+    return _render_page(token, mine, index, lang, {}, None)
+
+
+def _render_page(token, mine, index, lang, errors, formdata):
+    view = responses.page_view(mine, index)
+    form = build_page_form(view.page, lang, view.answers, formdata=formdata)
+    form.submission_key.data = responses.new_key()
+    return render_template("respond/page.html", token=token, view=view, form=form, errors=errors)
+
+
+@bp.get("/r/<secret>/done")
+def done(secret: str):
+    token = tokens.resolve(secret)
+    mine = _mine(token)
+    if mine is None or mine.status == "partial":
+        return redirect(url_for(".landing", secret=secret))
+    return render_template("respond/done.html", response=mine, community=token.community)

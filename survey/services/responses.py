@@ -1,0 +1,286 @@
+"""Responses: created by the first page a respondent submits, saved page by page, closed once.
+
+Guarantees (each enforced by the database, not by process memory, so any number of workers agree):
+
+* a household answers once: ``response.household_id`` is unique, so of two concurrent first
+  submissions on one household link exactly one inserts its row; the other is refused;
+* a re-sent POST changes nothing: every rendered page carries a one-time submission key, stored in
+  ``page_submission`` (primary key) in the same transaction as the answers it carried;
+* a closed response stays closed: completion is a conditional UPDATE (``WHERE status = 'partial'``)
+  on a row locked for the duration of the page save.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+import questionnaires as qn
+
+from ..errors import AlreadyAnswered, NotFound, ResponseClosed
+from ..extensions import db
+from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Token
+from ..models._common import utcnow
+from ..models.tokens import HOUSEHOLD
+from . import questionnaires as published
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """What a saved (or refused) page leads to: the next page index, or the end of the interview."""
+
+    response: Response | None
+    errors: Mapping[str, qn.Label]
+    next_page: int | None  # None: the interview has ended (see response.status)
+    replay: bool = False  # the POST had been received before; nothing was changed
+
+
+def new_key() -> str:
+    """A one-time submission key for a rendered form (128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def household_response(token: Token) -> Response | None:
+    """The household's response, if any (household links only)."""
+    if token.kind != HOUSEHOLD:
+        return None
+    return db.session.scalar(select(Response).filter_by(household_id=token.household_id))
+
+
+def find(public_id: str | None, token: Token) -> Response | None:
+    """The response ``public_id`` if it belongs to ``token``; None otherwise."""
+    if not public_id:
+        return None
+    response = db.session.scalar(select(Response).filter_by(public_id=public_id))
+    if response is None or response.token_id != token.id:
+        return None
+    return response
+
+
+def resume(token: Token) -> Response:
+    """The partial response of a household link, to continue it; refuses a closed one."""
+    response = household_response(token)
+    if response is None:
+        raise NotFound("nothing to continue")
+    if response.status != "partial":
+        raise AlreadyAnswered("this household has already answered")
+    return response
+
+
+def answers_of(response: Response) -> dict[str, object]:
+    """Stored answers decoded into questionnaire values (item code -> value)."""
+    questionnaire = version_of(response)
+    rows = db.session.execute(select(Answer.item, Answer.value).filter_by(response_id=response.id))
+    return decode(questionnaire, dict(rows.all()))
+
+
+def decode(questionnaire: qn.Questionnaire, stored: Mapping[str, str]) -> dict[str, object]:
+    values = {}
+    for code, text in stored.items():
+        question = questionnaire.item(code)
+        values[code] = qn.QUESTION_TYPES[question.type].parse(_raw(question, text), question)
+    return values
+
+
+def _raw(question: qn.Question, text: str) -> Sequence[str]:
+    return text.split(";") if question.type == "multiple" else [text]
+
+
+def version_of(response: Response) -> qn.Questionnaire:
+    return published.definition(db.session.get(QuestionnaireVersion, response.questionnaire_version_id))
+
+
+def save_page(
+    token: Token,
+    response: Response | None,
+    page_index: int,
+    form: Mapping[str, Sequence[str]],
+    *,
+    key: str,
+    language: str,
+    mode: str | None = None,
+) -> PageOutcome:
+    """Validate and store one page of answers; create the response on the first page.
+
+    ``response`` is the respondent's own response (from their session) or None for a first
+    submission.  Raises :class:`AlreadyAnswered` when a household link has been used by someone
+    else, :class:`ResponseClosed` when the response is no longer open, :class:`NotFound` for a page
+    that does not exist or may not be answered yet.
+    """
+    if not key:
+        raise NotFound("the form has no submission key")
+    replay = _replay(key, token)
+    if replay is not None:
+        return replay
+    version = published.current_version() if response is None else None
+    questionnaire = published.definition(version) if version else version_of(response)
+    if response is not None:
+        response = _locked(response.id)
+        if response.status != "partial":
+            raise ResponseClosed("this questionnaire has already been submitted")
+    known = answers_of(response) if response is not None else {}
+    page = _page(questionnaire, page_index, known, response)
+    result = qn.parse_page(questionnaire, page, form, known)
+    if result.errors:
+        db.session.rollback()
+        return PageOutcome(response, result.errors, page_index)
+    if response is None:
+        try:
+            response = _create(token, version, key=key, language=language, mode=mode)
+        except AlreadyAnswered:  # lost the race: to itself (a re-sent POST) or to another device
+            replayed = _replay(key, token)
+            if replayed is None:
+                raise
+            return replayed
+    answers = {**known, **result.answers}
+    _store(questionnaire, response, page, result.answers)
+    following = _advance(questionnaire, response, answers, page.index, language)
+    db.session.add(PageSubmission(key=key, response_id=response.id, page=page.index))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same key raced in twice: the other one stored it
+        db.session.rollback()
+        return _replay(key, token) or PageOutcome(None, {}, None, replay=True)
+    return PageOutcome(response, {}, following)
+
+
+def _replay(key: str, token: Token) -> PageOutcome | None:
+    """A POST whose key was stored already: report where it led, change nothing."""
+    seen = db.session.get(PageSubmission, key)
+    if seen is None:
+        return None
+    response = db.session.get(Response, seen.response_id)
+    if response.token_id != token.id:
+        raise NotFound("submission key of another link")
+    follow = None if response.status != "partial" else response.page
+    return PageOutcome(response, {}, follow, replay=True)
+
+
+def _locked(response_id: int) -> Response:
+    """Re-read the response row with a write lock (PostgreSQL: FOR UPDATE; SQLite serialises writers)."""
+    stmt = select(Response).filter_by(id=response_id).with_for_update()
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
+def _page(questionnaire: qn.Questionnaire, index: int, known: Mapping, response: Response | None) -> qn.Page:
+    pages = questionnaire.pages()
+    furthest = response.page if response is not None else _first_index(questionnaire)
+    if not 0 <= index < len(pages) or index > furthest:
+        raise NotFound(f"page {index} is not open")
+    return pages[index]
+
+
+def _first_index(questionnaire: qn.Questionnaire) -> int:
+    first = qn.next_page(questionnaire, {}, None)
+    return first.index if first is not None else 0
+
+
+def _create(token: Token, version: QuestionnaireVersion, *, key: str, language: str, mode: str | None) -> Response:
+    """Insert the response row; the household's unique constraint decides between racing first posts."""
+    household = token.kind == HOUSEHOLD
+    response = Response(
+        public_id=secrets.token_urlsafe(16),
+        idempotency_key=key,
+        questionnaire_version_id=version.id,
+        community_id=token.community_id,
+        household_id=token.household_id if household else None,
+        token_id=token.id,
+        mode=mode or ("qr_household" if household else "qr_community"),
+        probability_sample=household,
+        language=language,
+    )
+    db.session.add(response)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadyAnswered("this household's questionnaire is already being answered or submitted") from None
+    return response
+
+
+def _store(questionnaire: qn.Questionnaire, response: Response, page: qn.Page, values: Mapping) -> None:
+    """Replace the page's answers: items left empty or now hidden lose their earlier answer."""
+    codes = [item.code for item in page.items]
+    db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item.in_(codes)))
+    rows = [
+        {"response_id": response.id, "item": code,
+         "value": qn.QUESTION_TYPES[questionnaire.item(code).type].export(value)}
+        for code, value in values.items()
+    ]
+    if rows:
+        db.session.execute(Answer.__table__.insert(), rows)
+
+
+def _advance(questionnaire, response: Response, answers: Mapping, index: int, language: str) -> int | None:
+    """Move the response on to its next page and return its index, or close the response exactly
+    once (complete / ineligible) and return None."""
+    now = utcnow()
+    response.language, response.updated_at = language, now
+    follow = qn.next_page(questionnaire, answers, index)
+    if follow is not None:
+        response.page = max(response.page, follow.index)
+        return follow.index
+    status = qn.status(questionnaire, answers)
+    if status == "partial":  # an earlier page lost a required answer: send them back to it
+        response.page = _first_incomplete(questionnaire, answers)
+        return response.page
+    closed = db.session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.status == "partial")
+        .values(status=status, submitted_at=now, updated_at=now, language=language)
+    )
+    if closed.rowcount != 1:  # closed by a concurrent request since we read it: keep nothing of ours
+        db.session.rollback()
+        raise ResponseClosed("this questionnaire has already been submitted")
+    if response.token_id is not None and response.household_id is not None:
+        db.session.execute(update(Token).where(Token.id == response.token_id).values(used_at=now))
+    return None
+
+
+def _first_incomplete(questionnaire: qn.Questionnaire, answers: Mapping) -> int:
+    for page in questionnaire.pages():
+        for item in page.items:
+            if item.required and item.code not in answers and qn.is_relevant(questionnaire, item, answers):
+                return page.index
+    return 0
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What a question page shows: the page, the stored answers, and where it is in the questionnaire."""
+
+    questionnaire: qn.Questionnaire
+    page: qn.Page
+    answers: Mapping[str, object]
+    number: int  # 1-based position among the pages this respondent is asked
+    total: int
+    previous: int | None  # index of the page asked before this one
+
+
+def next_index(questionnaire: qn.Questionnaire, response: Response | None) -> int:
+    """The page a respondent should answer next (the first page for a new respondent)."""
+    return response.page if response is not None else _first_index(questionnaire)
+
+
+def page_view(response: Response | None, index: int) -> PageView:
+    """The page ``index`` as this respondent may see it; :class:`NotFound` when it is not open to them."""
+    if response is None:
+        questionnaire = published.definition(published.current_version())
+        answers: dict[str, object] = {}
+    else:
+        questionnaire, answers = version_of(response), answers_of(response)
+    page = _page(questionnaire, index, answers, response)
+    shown = [p.index for p in questionnaire.pages() if _asked(questionnaire, p, answers)]
+    if page.index not in shown:
+        raise NotFound(f"page {index} is not asked")
+    position = shown.index(page.index)
+    previous = shown[position - 1] if position else None
+    return PageView(questionnaire, page, answers, position + 1, len(shown), previous)
+
+
+def _asked(questionnaire: qn.Questionnaire, page: qn.Page, answers: Mapping) -> bool:
+    return any(qn.is_relevant(questionnaire, item, answers) for item in page.items)
