@@ -27,9 +27,13 @@ __all__ = [
 ]
 
 
-@lru_cache(maxsize=8)
 def builtin(name: str = "civility-household") -> Questionnaire:
-    """A questionnaire shipped in ``BUILTIN_DIR`` (``questionnaires/library/<name>.yaml``)."""
+    """A questionnaire shipped in ``BUILTIN_DIR`` (``questionnaires/library/<name>.yaml``), read once."""
+    return _builtin(name)
+
+
+@lru_cache(maxsize=8)
+def _builtin(name: str) -> Questionnaire:
     path = BUILTIN_DIR / f"{name}.yaml"
     if "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
         shipped = ", ".join(sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml")))
