@@ -49,6 +49,8 @@ def load_config(app, test_config=None) -> None:
         path = Path(app.instance_path) / "survey.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     app.config["BASE_URL"] = app.config["BASE_URL"].rstrip("/")
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
 
