@@ -140,7 +140,9 @@ def rake(weights, margins: Sequence, *, tol: float = 1e-10, max_iter: int = 1000
 
     (not on the change between sweeps). At convergence the weights are R's
     ``rake(design, sample.margins, population.margins)`` (Lumley 2010, sec. 7.4; Deville & Särndal 1992,
-    raking ratio; Kalton & Flores-Cervantes 2003, sec. 2.4).
+    raking ratio; Kalton & Flores-Cervantes 2003, sec. 2.4). R's default stops when no cell of the joint
+    table moves by 1 (``control=list(epsilon=1)``) and only warns when not converged; with a small
+    ``epsilon`` R's weights equal these to about `tol`.
 
     Parameters
     ----------

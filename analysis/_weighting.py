@@ -104,7 +104,7 @@ def design_weights(community, frame_households: Mapping, sampled_households: Map
         adults = as_weights(eligible_adults, name="eligible_adults", n=codes.shape[0])
         bad = np.flatnonzero((adults < 1) | (adults != np.round(adults)))
         if bad.size:
-            raise WeightingError(f"eligible_adults must be a whole number of at least 1: row {bad[0]} "
+            raise WeightingError(f"eligible_adults must be a whole number of at least 1: row {bad[0] + 1} "
                                  f"is {adults[bad[0]]:g}")
     return DesignWeights(readonly(household * adults), readonly(household))
 
@@ -172,7 +172,7 @@ def nonresponse_adjust(weights, status, classes=None, *, name: str = "class") ->
         kind[st == s] = k
     bad = np.flatnonzero(kind < 0)
     if bad.size:
-        raise WeightingError(f"status at row {bad[0]} is {st[bad[0]]!r}; expected one of "
+        raise WeightingError(f"status at row {bad[0] + 1} is {st[bad[0]]!r}; expected one of "
                              f"{', '.join(STATUSES)}")
     levels, codes = (["all"], np.zeros(n, dtype=np.intp)) if classes is None else \
         as_labels(classes, n=n, name=name, argument="classes")

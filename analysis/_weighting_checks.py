@@ -1,7 +1,8 @@
 """Input checks shared by the weighting functions.
 
 Each function checks one argument once, at the top of a public function, and raises
-:class:`WeightingError` with a message that names the argument (and the column, level or row).
+:class:`WeightingError` with a message that names the argument (and the column, level or row; rows are
+counted from 1, as in the rest of ``analysis``).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from numbers import Real
 
 import numpy as np
 
+from ._checks import AnalysisError
+
 __all__ = ["WeightingError"]
 
 
-class WeightingError(ValueError):
+class WeightingError(AnalysisError):
     """Weights, margins or population totals that cannot be used as given.
 
-    A subclass of :class:`ValueError`; the message names the argument, the column and the level.
+    A subclass of :class:`AnalysisError` (so of :class:`ValueError`); the message names the argument, the
+    column and the level.
     """
 
 
@@ -39,10 +43,10 @@ def as_weights(weights, *, name: str = "weights", n: int | None = None) -> np.nd
         raise WeightingError(f"{name} has {w.shape[0]} rows, expected {n}")
     bad = np.flatnonzero(~np.isfinite(w))
     if bad.size:
-        raise WeightingError(f"{name} must be finite: row {bad[0]} is {w[bad[0]]}")
+        raise WeightingError(f"{name} must be finite: row {bad[0] + 1} is {w[bad[0]]}")
     bad = np.flatnonzero(w < 0)
     if bad.size:
-        raise WeightingError(f"{name} must be non-negative: row {bad[0]} is {w[bad[0]]}")
+        raise WeightingError(f"{name} must be non-negative: row {bad[0] + 1} is {w[bad[0]]}")
     return w
 
 
@@ -66,14 +70,14 @@ def as_labels(groups, *, n: int, name: str, argument: str = "groups") -> tuple[l
         if arr.dtype.kind in "US":
             empty = np.flatnonzero(arr == arr.dtype.type(""))
             if empty.size:
-                raise WeightingError(f"column {name!r} has a missing (empty) level at row {empty[0]}")
+                raise WeightingError(f"column {name!r} has a missing (empty) level at row {empty[0] + 1}")
         levels, codes = np.unique(arr, return_inverse=True)
         return levels.tolist(), codes.reshape(-1).astype(np.intp)
     index: dict = {}
     codes = np.empty(n, dtype=np.intp)
     for i, value in enumerate(arr.tolist()):
         if _is_missing(value):
-            raise WeightingError(f"column {name!r} has a missing level at row {i}")
+            raise WeightingError(f"column {name!r} has a missing level at row {i + 1}")
         codes[i] = index.setdefault(value, len(index))
     return list(index), codes
 

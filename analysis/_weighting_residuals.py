@@ -101,26 +101,25 @@ class Raking:
         """
         z = _as_scores(z, self.margins[0][2].shape[0])
         z2 = z.reshape(z.shape[0], -1)
-        # R's sweeps are linear in z: z_final = z - sum_m w_m * C_m[g_m], where C_m accumulates the level
-        # means subtracted for margin m. The sweeps run on the small C_m, given the level sums B_m of z/w_m
-        # and the cross-tables A[m][k] = sum over rows of (g_m, g_k) of w_k / w_m; z is read twice per margin.
-        inv = [np.divide(1.0, psw, out=np.zeros_like(psw), where=psw > 0) for _n, _l, _c, psw in self.margins]
-        sizes = [len(levels) for _n, levels, _c, _w in self.margins]
-        counts = [np.maximum(np.bincount(c, weights=(w > 0).astype(float), minlength=k), 1.0)[:, None]
-                  for (_n, _l, c, w), k in zip(self.margins, sizes, strict=True)]
-        sums = [_level_sums(c, z2 * iv[:, None], k)
-                for (_n, _l, c, _w), iv, k in zip(self.margins, inv, sizes, strict=True)]
-        cross = [[_cross_sums(cm, ck, wk * iv, km, kk) for (_n, _l, ck, wk), kk in zip(self.margins, sizes,
-                                                                                       strict=True)]
-                 for (_n, _l, cm, _w), iv, km in zip(self.margins, inv, sizes, strict=True)]
-        acc = [np.zeros((k, z2.shape[1])) for k in sizes]
+        # R's sweeps are linear in z: z_final = z - sum_m w_m * C_m[g_m], with C_m the level means taken off
+        # for margin m over all sweeps. The sweeps run on the small C_m, given the level sums B_m of z / w_m
+        # and the cross-tables A[m][k] = sum of w_k / w_m over rows in levels (g_m, g_k): z is read twice
+        # per margin instead of twice per margin and sweep.
+        codes = [c for _n, _l, c, _w in self.margins]
+        psw = [w for _n, _l, _c, w in self.margins]
+        size = [len(levels) for _n, levels, _c, _w in self.margins]
+        inv = [np.divide(1.0, w, out=np.zeros_like(w), where=w > 0) for w in psw]
+        mm = range(len(self.margins))
+        count = [np.maximum(np.bincount(codes[m], psw[m] > 0, size[m]), 1.0)[:, None] for m in mm]
+        b = [_level_sums(codes[m], z2 * inv[m][:, None], size[m]) for m in mm]
+        a = [[_cross_sums(codes[m], codes[k], psw[k] * inv[m], size[m], size[k]) for k in mm] for m in mm]
+        c = [np.zeros((size[m], z2.shape[1])) for m in mm]
         for _ in range(_R_RAKING_RESIDUAL_SWEEPS):
-            for m in range(len(self.margins)):
-                current = sums[m] - sum(cross[m][k] @ acc[k] for k in range(len(self.margins)))
-                acc[m] += current / counts[m]
+            for m in mm:
+                c[m] += (b[m] - sum(a[m][k] @ c[k] for k in mm)) / count[m]
         out = np.array(z2, dtype=float)
-        for (_n, _l, codes, psw), c in zip(self.margins, acc, strict=True):
-            out -= c[codes] * psw[:, None]
+        for m in mm:
+            out -= c[m][codes[m]] * psw[m][:, None]
         return out.reshape(z.shape)
 
 

@@ -52,8 +52,8 @@ def test_raking_that_does_not_converge_names_the_level():
 
 
 @pytest.mark.parametrize(("weights", "message"), [
-    ([1, -2, 3, 4], r"weights must be non-negative: row 1 is -2"),
-    ([1, np.nan, 3, 4], r"weights must be finite: row 1 is nan"),
+    ([1, -2, 3, 4], r"weights must be non-negative: row 2 is -2"),
+    ([1, np.nan, 3, 4], r"weights must be finite: row 2 is nan"),
     (["1", "a", "3", "4"], r"weights must be numeric"),
     ([1, 2, 3], r"groups for column 'sex' has 3 rows, expected 4|weights"),
 ])
@@ -70,9 +70,9 @@ def test_length_mismatch_names_the_column():
 
 
 def test_missing_label_and_bad_totals():
-    with pytest.raises(WeightingError, match=r"column 'sex' has a missing level at row 2"):
+    with pytest.raises(WeightingError, match=r"column 'sex' has a missing level at row 3"):
         poststratify(np.ones(4), ["F", "M", None, "M"], {"F": 1, "M": 1}, name="sex")
-    with pytest.raises(WeightingError, match=r"column 'sex' has a missing \(empty\) level at row 0"):
+    with pytest.raises(WeightingError, match=r"column 'sex' has a missing \(empty\) level at row 1"):
         poststratify(np.ones(4), ["", "M", "F", "M"], {"F": 1, "M": 1}, name="sex")
     with pytest.raises(WeightingError, match=r"population total of column 'sex', level 'M' must be"):
         poststratify(np.ones(4), SEX, {"F": 1, "M": "many"}, name="sex")
@@ -85,12 +85,12 @@ def test_design_weight_errors():
         design_weights(["A", "B"], {"A": 10}, {"A": 1, "B": 1})
     with pytest.raises(WeightingError, match=r"community 'A': sampled_households \(20\) exceeds"):
         design_weights(["A"], {"A": 10}, {"A": 20})
-    with pytest.raises(WeightingError, match=r"eligible_adults must be a whole number of at least 1: row 1"):
+    with pytest.raises(WeightingError, match=r"eligible_adults must be a whole number of at least 1: row 2"):
         design_weights(["A", "A"], {"A": 10}, {"A": 2}, eligible_adults=[1, 0])
 
 
 def test_nonresponse_errors():
-    with pytest.raises(WeightingError, match=r"status at row 1 is 'refused'"):
+    with pytest.raises(WeightingError, match=r"status at row 2 is 'refused'"):
         nonresponse_adjust([1, 1], ["respondent", "refused"])
     with pytest.raises(WeightingError, match=r"class 'b' has eligible cases but no respondent weight"):
         nonresponse_adjust([1, 1, 1], ["respondent", "nonrespondent", "nonrespondent"], ["a", "b", "b"])
