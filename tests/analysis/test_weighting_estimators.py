@@ -78,7 +78,7 @@ ESTIMATES = [(c, k) for c in sorted(REF["cases"]) for k in range(len(REF["cases"
 
 @pytest.mark.parametrize(("case", "k"), ESTIMATES)
 def test_estimators_match_r_after_calibration(case, k):
-    """Each estimate's r_call in reference.json: estimate to 1e-9, SE to 1e-6 relative."""
+    """Each estimate's r_call in reference.json: estimate to 1e-9, SE to 1e-8 relative (seen: 6e-11)."""
     spec = REF["cases"][case]
     est = spec["estimates"][k]
     data = DATA[spec["data"]]
@@ -91,7 +91,7 @@ def test_estimators_match_r_after_calibration(case, k):
         column, level = est["domain"]
         got = estimator(y, design, domain=data[column])[level]
     assert got.estimate == pytest.approx(est["estimate"], rel=1e-9), est["r_call"]
-    assert got.se == pytest.approx(est["se"], rel=1e-6), est["r_call"]
+    assert got.se == pytest.approx(est["se"], rel=1e-8), est["r_call"]
 
 
 def test_calibrated_se_is_smaller_than_treating_weights_as_fixed():
