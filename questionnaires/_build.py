@@ -79,7 +79,7 @@ class Builder:
         for lang, language in LANGUAGES.items():
             value = node.get(lang)
             if not isinstance(value, str) or not value.strip():
-                got = "" if value is None else f" (got {kind_of(value)})"
+                got = "" if value is None or isinstance(value, str) else f" (got {kind_of(value)})"
                 self.report(node, lang if lang in node else None,
                             f"{what} has no {language} text: key {lang!r} missing or empty{got}", item)
             else:
@@ -131,43 +131,46 @@ class Builder:
 
     def codes(self, parent: Mapping, key: str, valid: tuple[int, ...] | None,
               item: str | None) -> frozenset[int] | None:
-        """Read a positive set: a list of answer codes, each one of ``valid`` (when known)."""
+        """Read a positive set: a list of answer codes, each one of ``valid`` (when known).
+
+        Returns the codes that are right; None only when it is not a list at all.
+        """
         node = parent[key]
         if not isinstance(node, list):
             self.report(parent, key, f"{key} must be a list of answer codes, not {kind_of(node)}", item)
             return None
-        ok = True
+        good = set()
         for index, code in enumerate(node):
             if not is_int(code):
                 self.report(node, index, f"{key} code must be a whole number, not {kind_of(code)}", item)
-                ok = False
             elif valid is not None and code not in valid:
                 self.report(node, index, f"{key} code {code} is not an answer code", item)
-                ok = False
-        return frozenset(node) if ok else None
+            else:
+                good.add(code)
+        return frozenset(good)
 
     def scores(self, parent: Mapping, key: str, valid: tuple[int, ...] | None,
                item: str | None) -> FrozenMap | None:
-        """Read a score map ``{code: points}``; keys may be written as numbers or digit strings."""
+        """Read a score map ``{code: points}``; keys may be written as numbers or digit strings.
+
+        Returns the entries that are right; None only when it is not a mapping at all.
+        """
         node = parent[key]
         if not isinstance(node, Mapping):
             self.report(parent, key, f"{key} must map answer codes to points, not {kind_of(node)}", item)
             return None
-        result, ok = {}, True
+        result = {}
         for raw, points in node.items():
             code = int(raw) if isinstance(raw, str) and raw.isascii() and raw.isdigit() else raw
             if not is_int(code):
                 self.report(node, raw, f"score key must be an answer code, not {kind_of(raw)}", item)
-                ok = False
             elif valid is not None and code not in valid:
                 self.report(node, raw, f"score code {code} is not an answer code", item)
-                ok = False
             elif not is_number(points):
                 self.report(node, raw, f"score of code {code} must be a number, not {kind_of(points)}", item)
-                ok = False
             else:
                 result[code] = float(points)
-        return FrozenMap(result) if ok else None
+        return FrozenMap(result)
 
     def expression(self, parent: Mapping, key: str, item: str | None, what: str = "") -> Expression | None:
         """Parse ``parent[key]``; a syntax error is reported with the column it was found at."""

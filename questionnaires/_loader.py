@@ -118,8 +118,8 @@ class _Reader(Builder):
             codes = None if choices is None else tuple(c.code for c in choices)
             positive = self.codes(scale, "positive", codes, None) if "positive" in scale else frozenset()
             scores = self.scores(scale, "scores", codes, None) if "scores" in scale else FrozenMap()
-            if None not in (choices, positive, scores):
-                self.scales[name] = (choices, positive, scores)
+            if choices is not None:  # registered even when broken (and reported): no "unknown scale" echoes
+                self.scales[name] = (choices, positive or frozenset(), scores or FrozenMap())
 
     def sections(self, data: Mapping) -> tuple[Section, ...]:
         node = data.get("sections")
@@ -198,13 +198,13 @@ class _Reader(Builder):
 
     def answers(self, node: Mapping, code: str | None, qtype: str | None) -> tuple | None:
         """Choices, positive set and score map, from the item and/or its scale."""
-        if qtype is None:
-            return None
-        if not QUESTION_TYPES[qtype].has_choices:
+        if qtype is not None and not QUESTION_TYPES[qtype].has_choices:
             for key in ("choices", "scale", "positive", "scores"):
                 if node.get(key) is not None:
                     self.report(node, key, f"a {qtype} item takes no {key!r}", code)
             return ((), frozenset(), FrozenMap())
+        if qtype is None and node.get("choices") is None and node.get("scale") is None:
+            return None
         base = self.base_answers(node, code)
         if base is None:
             return None
@@ -214,6 +214,8 @@ class _Reader(Builder):
             positive = self.codes(node, "positive", valid, code)
         if node.get("scores") is not None:
             scores = self.scores(node, "scores", valid, code)
+        if qtype is None:  # answers were still checked, so that every problem is listed
+            return None
         return None if positive is None or scores is None else (choices, positive, scores)
 
     def base_answers(self, node: Mapping, code: str | None) -> tuple | None:

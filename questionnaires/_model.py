@@ -198,14 +198,16 @@ class Questionnaire:
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical, JSON-able definition; ``from_dict(q.to_dict()) == q``."""
-        return {
-            "code": self.code, "version": self.version, "title": self.title.to_dict(),
-            "description": self.description.to_dict(), "privacy": self.privacy.to_dict(),
-            "estimated_minutes": self.estimated_minutes,
-            "sections": [s.to_dict() for s in self.sections],
-            "screening": [r.to_dict() for r in self.screening],
-            "indicators": [i.to_dict() for i in self.indicators],
-        }
+        data: dict[str, Any] = {"code": self.code, "version": self.version, "title": self.title.to_dict()}
+        for key in ("description", "privacy"):  # empty when the file has none; from_dict refuses empty texts
+            if getattr(self, key) != Label("", ""):
+                data[key] = getattr(self, key).to_dict()
+        if self.estimated_minutes is not None:
+            data["estimated_minutes"] = self.estimated_minutes
+        data["sections"] = [s.to_dict() for s in self.sections]
+        data["screening"] = [r.to_dict() for r in self.screening]
+        data["indicators"] = [i.to_dict() for i in self.indicators]
+        return data
 
     def digest(self) -> str:
         """SHA-256 (hex) of the canonical JSON of :meth:`to_dict`: equal definitions, equal digests."""

@@ -81,6 +81,8 @@ def read_yaml(text: str, source: str) -> tuple[Any, list[Problem]]:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(part for part in (err.context, err.problem) if part)
+        if "flow" in what:
+            what += " (inside { } or [ ], quote text that holds ':', ',', '?', '#', '{' or '}')"
         return None, [Problem(source, line, None, f"YAML syntax error: {what}")]
     except yaml.YAMLError as err:
         return None, [Problem(source, None, None, f"YAML syntax error: {err}")]
