@@ -24,3 +24,7 @@ class AlreadyAnswered(SurveyError):
 
 class ResponseClosed(SurveyError):
     """A page was posted for a response that is already complete or ineligible."""
+
+
+class AlreadyExists(SurveyError):
+    """Something to be created under a unique name (an administrator's username) exists already."""
