@@ -84,7 +84,8 @@ def test_upload_without_or_with_a_wrong_csrf_token_is_refused(app, signed_in):
 
 def test_a_frame_bigger_than_answer_pages_is_accepted(app, signed_in):
     header, *_ = SMALL_FRAME.splitlines()
-    rows = [f"D01,东城区,S01,和平街道,C001,和平里社区,{b},{u},和平里{b}号楼{u}室" for b in range(20) for u in range(100)]
+    rows = [f"D01,东城区,S01,和平街道,C001,和平里社区,{b},{u},和平里{b}号楼{u}室"
+            for b in range(20) for u in range(100)]
     data = ("\n".join([header, *rows]) + "\n").encode()
     assert len(data) > 64 * 1024
     response = upload(signed_in, data)
