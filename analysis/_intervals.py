@@ -42,7 +42,8 @@ def rate_interval(p, se, df, n, *, method: str = "logit", level: float = 0.95):
     * df <= 0 (or n = 0): no interval, NaN (never a zero-width one).
     * p = 0 or p = 1 (every method): the Korn-Graubard/Clopper-Pearson interval with n* = n [1]_, i.e.
       [0, B^-1(1 - alpha/2; 1, n)] for p = 0 and [B^-1(alpha/2; n, 1), 1] for p = 1.
-    * se = 0 with 0 < p < 1 (e.g. certainty strata only): the point [p, p].
+    * se = 0 with 0 < p < 1 (e.g. certainty strata only, or a rate the weights are calibrated to, whose
+      se is 0 up to rounding, n_eff > 1e20): the point [p, p].
 
     References
     ----------
@@ -60,9 +61,10 @@ def rate_interval(p, se, df, n, *, method: str = "logit", level: float = 0.95):
         low[zero], high[zero] = 0.0, stats.beta.ppf(1 - alpha / 2, 1.0, n[zero])
         low[one], high[one] = stats.beta.ppf(alpha / 2, n[one], 1.0), 1.0
         inner = ok & (p > 0) & (p < 1)
-        point = inner & (se == 0)
+        # n_eff beyond 1e20 (a rate the weights were calibrated to): scipy's beta quantiles give NaN there
+        point = inner & (se <= 1e-10 * np.sqrt(p * (1 - p)))
         low[point], high[point] = p[point], p[point]
-        reg = inner & (se > 0)
+        reg = inner & ~point
         lo, hi = _METHODS[method](p[reg], se[reg], t[reg], df[reg], n[reg], alpha)
         low[reg], high[reg] = lo, hi
     return low, high

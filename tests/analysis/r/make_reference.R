@@ -143,8 +143,39 @@ for (m in c("logit", "beta")) {
       est_prop(des, "support", c(4, 5), "age", m), by = "age", value = c(4, 5), method = m)
 }
 
+# Calibrated designs through the command line (tests/analysis/test_cli.py): apiclus1, margins_*.csv.
+options(survey.lonely.psu = "fail")
+cli_cases <- list()
+clus1 <- make(designs$clus1)
+pop_stype <- read.csv("margins_stype.csv", stringsAsFactors = FALSE); names(pop_stype)[2] <- "Freq"
+pop_sw <- read.csv("margins_schwide.csv", stringsAsFactors = FALSE); names(pop_sw)[2] <- "Freq"
+calibrated <- list(
+  poststratify = list(des = postStratify(clus1, ~stype, pop_stype),
+                      r = "postStratify(clus1, ~stype, margins_stype)", argv = c("--poststratify", "stype=margins_stype.csv")),
+  rake = list(des = rake(clus1, list(~stype, ~sch.wide), list(pop_stype, pop_sw), control = list(epsilon = 1e-12, maxit = 200)),
+              r = "rake(clus1, list(~stype, ~sch.wide), list(margins_stype, margins_schwide))",
+              argv = c("--rake", "stype=margins_stype.csv", "sch.wide=margins_schwide.csv"))
+)
+for (name in names(calibrated)) {
+  cal <- calibrated[[name]]
+  for (by in list(NULL, "comp.imp")) {
+    for (method in c("logit", "beta")) {
+      rows <- c(est_mean(cal$des, "api00", by, "mean"), est_prop(cal$des, "sch.wide", "Yes", by, method))
+      levels <- if (is.null(by)) NULL else vapply(levels_of(cal$des, by), as.character, "")
+      out <- list(r_call = paste0(cal$r, "; svymean(~api00) and svyciprop(~I(sch.wide==\"Yes\"), method=\"", method,
+                                  "\")", if (!is.null(by)) paste0(" by ", by) else ""),
+                  argv = c("estimate", "apiclus1.csv", "--weights", "pw", "--psu", "dnum", "--fpc", "fpc", cal$argv,
+                           if (!is.null(by)) c("--by", by), "--mean", "api00", "--proportion", "sch.wide=Yes",
+                           "--ci-method", method),
+                  levels = levels)
+      for (field in names(rows[[1]])) out[[field]] <- unname(vapply(rows, function(r) r[[field]], 0))
+      cli_cases[[length(cli_cases) + 1]] <- out
+    }
+  }
+}
+
 json <- toJSON(list(generated_by = "make_reference.R", r_version = R.version.string,
-                    survey_version = as.character(packageVersion("survey")), cases = cases),
+                    survey_version = as.character(packageVersion("survey")), cases = cases, cli_cases = cli_cases),
                auto_unbox = TRUE, digits = NA, null = "null", na = "null", pretty = 1)
 writeLines(json, "reference.json")
 cat("wrote", length(cases), "cases\n")
