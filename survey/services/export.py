@@ -1,4 +1,4 @@
-"""Streaming CSV export of responses: one row per response, one column per questionnaire item.
+"""Exports: responses as streaming CSV (one row per response, one column per item) and household QR files.
 
 One query (responses joined to their answers, ordered by response) read through a server-side
 cursor in batches, written row by row: memory stays constant whatever the number of responses.
@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import select
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Answer, Community, QuestionnaireVersion, Response
+from ..models import Answer, Community, Household, QuestionnaireVersion, Response, Token
+from . import communities, qr
 from . import questionnaires as published
+from .tokens import url_for_token
 
 FIXED_COLUMNS = ("response_id", "community", "household", "mode", "status", "submitted_at",
                  "questionnaire_version")
@@ -104,3 +109,45 @@ def _iso_utc(moment: datetime | None) -> str:
         return ""
     moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class QrFile:
+    household: int
+    building: str
+    unit: str
+    url: str
+    file: str
+
+
+QR_INDEX_COLUMNS = ("household", "building", "unit", "url", "file")
+
+
+def write_household_qr(community_code: str, out_dir: Path, *, box_size: int = 10) -> list[QrFile]:
+    """One PNG per household link of a community, and ``index.csv`` listing them (for mail merge)."""
+    community = communities.get(community_code)
+    query = (
+        select(Household.id, Household.building, Household.unit, Token.token)
+        .join(Token, Token.household_id == Household.id)
+        .where(Household.community_id == community.id)
+    )
+    rows = sorted(db.session.execute(query),
+                  key=lambda r: (communities.natural_key(r[1]), communities.natural_key(r[2])))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for hid, building, unit, secret in rows:
+        item = QrFile(hid, building, unit, url_for_token(secret), _file_name(community.code, building, unit, hid))
+        (out_dir / item.file).write_bytes(qr.png(item.url, box_size=box_size))
+        written.append(item)
+    with (out_dir / "index.csv").open("w", encoding="utf-8-sig", newline="") as index:
+        writer = csv.writer(index)
+        writer.writerow(QR_INDEX_COLUMNS)
+        writer.writerows((i.household, i.building, i.unit, i.url, i.file) for i in written)
+    return written
+
+
+def _file_name(*parts_and_id) -> str:
+    """``C001_3_1-302_17.png``: word characters and '-' only (no path separators, dots or spaces)."""
+    *parts, household_id = parts_and_id
+    safe = [re.sub(r"[^\w-]+", "-", part).strip("-")[:40] or "x" for part in parts]
+    return "_".join([*safe, str(household_id)]) + ".png"
