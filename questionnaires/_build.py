@@ -80,6 +80,8 @@ class Builder:
             value = node.get(lang)
             if not isinstance(value, str) or not value.strip():
                 got = "" if value is None or isinstance(value, str) else f" (got {kind_of(value)})"
+                if isinstance(value, bool):
+                    got += ' (YAML reads unquoted Yes/No as true/false: write "Yes")'
                 self.report(node, lang if lang in node else None,
                             f"{what} has no {language} text: key {lang!r} missing or empty{got}", item)
             else:
@@ -125,8 +127,8 @@ class Builder:
                     self.report(entry, "code", message, item)
             elif code in {c.code for c in result}:
                 self.report(entry, "code", f"duplicate answer code {code}", item)
-            elif label is not None:
-                result.append(Choice(code, label))
+            else:  # kept even with a broken (reported) label, so its code is still known
+                result.append(Choice(code, label or Label("", "")))
         return tuple(result)
 
     def codes(self, parent: Mapping, key: str, valid: tuple[int, ...] | None,

@@ -301,8 +301,9 @@ def _call(node: tuple, value: Any) -> Any:
     tag = node[0]
     if tag == "answered":
         return value is not None
+    many = isinstance(value, tuple | list)  # a list when answers come back from JSON storage
     if tag == "count":
-        return 0 if value is None else len(value) if isinstance(value, tuple) else 1
+        return 0 if value is None else len(value) if many else 1
     if value is None:
         return False
-    return node[2] in value if isinstance(value, tuple) else value == node[2]
+    return node[2] in value if many else value == node[2]

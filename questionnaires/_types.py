@@ -21,6 +21,7 @@ _NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 CHOOSE_GIVEN = Label("请从给出的选项中选择。", "Please choose one of the answers given.")
 ONLY_ONE = Label("请只选择一项。", "Please choose only one answer.")
 ONE_TEXT = Label("请只填写一个答案。", "Please give only one answer.")
+UNSAVABLE = Label("答案中含有无法保存的字符。", "The answer contains a character that cannot be saved.")
 NOT_NUMBER = Label("请输入一个数字，例如 12 或 3.5。", "Please enter a number, such as 12 or 3.5.")
 
 
@@ -136,6 +137,8 @@ class Text(QuestionType):
             return None
         if len(values) > 1:
             raise AnswerError(ONE_TEXT)
+        if "\x00" in values[0]:  # PostgreSQL text cannot hold NUL; nobody types one
+            raise AnswerError(UNSAVABLE)
         limit = question.max_length or TEXT_HARD_LIMIT
         if len(values[0]) > limit:
             raise AnswerError(Label(f"最多 {limit} 个字（您输入了 {len(values[0])} 个）。",

@@ -197,3 +197,16 @@ def test_a_complete_eligible_builtin_interview():
     assert qn.status(q, answers) == "complete"  # E1 is optional
     answers.pop("C7")
     assert qn.status(q, answers) == "partial"
+
+
+def test_nul_in_text_is_refused_because_it_cannot_be_stored(q):
+    from questionnaires._types import UNSAVABLE
+
+    assert parse(q, "T1", {"T1": ["a\x00b"]}, {"Q1": 2}).errors == {"T1": UNSAVABLE}
+
+
+def test_multiple_answers_read_back_from_json_as_lists_still_count(q):
+    answers = {"Q1": 1, "Q2": [3], "Q3": 30}  # as json.loads gives them back
+    assert qn.is_relevant(q, q.item("T2"), answers)
+    assert qn.status(q, answers) == "partial"
+    assert qn.Expression.parse("count(Q2) = 1").evaluate(answers)

@@ -277,3 +277,10 @@ def test_from_dict_problems_have_no_line():
         qn.from_dict(data)
     assert str(info.value) == "<dict>: item Q1: positive code 8 is not an answer code"
     assert info.value.problems[0].line is None
+
+
+def test_unquoted_yes_gets_a_hint():
+    text = edit(DEMO, '{code: 1, zh: 是, en: "Yes"}', "{code: 1, zh: 是, en: Yes}")
+    assert problems(text) == [
+        "<string>:7: choice 1 has no English text: key 'en' missing or empty (got true/false (True)) "
+        '(YAML reads unquoted Yes/No as true/false: write "Yes")']
