@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from ._errors import AnswerError
@@ -115,6 +116,12 @@ class Number(QuestionType):
         if (low is not None and number < low) or (high is not None and number > high):
             raise AnswerError(_range_label(low, high))
         return number
+
+    def export(self, value: Any) -> str:
+        """Plain decimal notation (never ``1e-07``), so that ``parse`` reads the cell back."""
+        if value is None:
+            return ""
+        return str(value) if isinstance(value, int) else format(Decimal(repr(value)), "f")
 
 
 def _range_label(low: float | None, high: float | None) -> Label:
