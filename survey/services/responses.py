@@ -136,8 +136,9 @@ def save_page(
             if replayed is None:
                 raise
             return replayed
-    answers = {**known, **result.answers}
-    _store(questionnaire, response, page, result.answers)
+    answers = qn.prune(questionnaire, result.merge(page, known))
+    dropped = {code for code in known if code not in answers}  # now hidden by skip logic, or cleared
+    _store(questionnaire, response, [item.code for item in page.items] + sorted(dropped), result.answers)
     following = _advance(questionnaire, response, answers, page.index, language)
     db.session.add(PageSubmission(key=key, response_id=response.id, page=page.index))
     try:
@@ -202,9 +203,8 @@ def _create(token: Token, version: QuestionnaireVersion, *, key: str, language: 
     return response
 
 
-def _store(questionnaire: qn.Questionnaire, response: Response, page: qn.Page, values: Mapping) -> None:
-    """Replace the page's answers: items left empty or now hidden lose their earlier answer."""
-    codes = [item.code for item in page.items]
+def _store(questionnaire: qn.Questionnaire, response: Response, codes: Sequence[str], values: Mapping) -> None:
+    """Replace the answers of ``codes`` by ``values``: items left empty or now hidden lose their answer."""
     db.session.execute(delete(Answer).where(Answer.response_id == response.id, Answer.item.in_(codes)))
     rows = [
         {"response_id": response.id, "item": code,

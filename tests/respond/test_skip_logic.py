@@ -43,6 +43,15 @@ sections:
         required: false
         max_length: 20
         label: {zh: 其他意见, en: Other comments}
+  - code: T
+    title: {zh: 第三部分, en: Part three}
+    items:
+      - code: Q4
+        type: single
+        label: {zh: 是否满意？, en: "Satisfied?"}
+        choices:
+          - {code: 1, zh: 是, en: "Yes"}
+          - {code: 2, zh: 否, en: "No"}
 """
 
 
@@ -85,9 +94,10 @@ def test_constraint_and_length_are_checked_on_the_server(client, app, skip_city)
         refused = client.post(path, data={**form.hidden, **bad})
         assert refused.status_code == 422 and "has-error" in refused.text
     assert stored(app) == {"Q1": "1"}
-    done = client.post(path, data={**form.hidden, "Q2": "2"})
+    last = client.post(path, data={**form.hidden, "Q2": "2"}).headers["Location"]
+    done = client.post(last, data={**page_form(client.get(last).text).hidden, "Q4": "1"})
     assert done.headers["Location"].endswith("/done")
-    assert stored(app) == {"Q1": "1", "Q2": "2"}
+    assert stored(app) == {"Q1": "1", "Q2": "2", "Q4": "1"}
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Response).filter_by(status="complete")) == 1
 
@@ -95,12 +105,14 @@ def test_constraint_and_length_are_checked_on_the_server(client, app, skip_city)
 def test_changing_an_earlier_answer_drops_answers_it_now_hides(client, app, skip_city):
     secret = skip_city
     path = answer_first(client, secret, "1")
-    form = page_form(client.get(path).text)
-    # go back before finishing is impossible once done, so change Q1 while the response is open:
-    client.post(path, data={**form.hidden, "Q2": "ten"})  # refused, keeps the response open
+    client.post(path, data={**page_form(client.get(path).text).hidden, "Q2": "3", "Q3": "旧意见"})
+    assert stored(app) == {"Q1": "1", "Q2": "3", "Q3": "旧意见"}
     back = client.get(f"/r/{secret}/p/0")
-    moved = client.post(f"/r/{secret}/p/0", data={**page_form(back.text).hidden, "Q1": "2"})
-    assert moved.status_code == 302
-    finished = client.post(path, data={**page_form(client.get(path).text).hidden, "Q3": "无"})
+    assert client.post(f"/r/{secret}/p/0", data={**page_form(back.text).hidden, "Q1": "2"}).status_code == 302
+    assert stored(app) == {"Q1": "2", "Q3": "旧意见"}  # Q2 is no longer asked, so its answer goes
+    cleared = client.post(path, data={**page_form(client.get(path).text).hidden, "Q3": ""})
+    assert stored(app) == {"Q1": "2"}  # an optional answer emptied on a second visit is removed
+    last = cleared.headers["Location"]
+    finished = client.post(last, data={**page_form(client.get(last).text).hidden, "Q4": "2"})
     assert finished.headers["Location"].endswith("/done")
-    assert stored(app) == {"Q1": "2", "Q3": "无"}
+    assert stored(app) == {"Q1": "2", "Q4": "2"}
