@@ -54,6 +54,8 @@ def as_numeric(values, name: str, n: int | None = None, *, allow_missing: bool =
                 out[i] = float(v)
             except (TypeError, ValueError):
                 raise AnalysisError(f"{name}: non-numeric value {v!r} at row {i + 1}") from None
+    if np.isfinite(out.sum()):  # one pass on the common path
+        return out
     if not allow_missing and np.isnan(out).any():
         raise AnalysisError(f"{name}: missing value at row {int(np.flatnonzero(np.isnan(out))[0]) + 1}")
     if np.isinf(out).any():
@@ -66,10 +68,10 @@ def check_weights(weights, name: str = "weights") -> np.ndarray:
     w = as_numeric(weights, name, allow_missing=False)
     if w.shape[0] == 0:
         raise AnalysisError(f"{name}: no rows")
-    if (w < 0).any():
+    if w.min() < 0:
         i = int(np.flatnonzero(w < 0)[0])
         raise AnalysisError(f"{name}: negative weight {w[i]:g} at row {i + 1}")
-    if not (w > 0).any():
+    if w.max() == 0:
         raise AnalysisError(f"{name}: all weights are zero")
     return w
 
@@ -100,7 +102,9 @@ def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if values.dtype.kind in "iu" and values.size:
         lo, hi = int(values.min()), int(values.max())
         if hi - lo <= 8 * values.size + 1_000_000:
-            shifted = values.astype(np.int64) - lo
+            shifted = values.astype(np.int64, copy=False)
+            if lo:
+                shifted = shifted - lo
             present = np.zeros(hi - lo + 1, dtype=bool)
             present[shifted] = True
             remap = np.cumsum(present) - 1

@@ -68,6 +68,7 @@ class Design:
     n_psu: np.ndarray = field(init=False, repr=False)  # n_h: sampled PSUs per stratum
     fpc_factor: np.ndarray = field(init=False, repr=False)  # 1 - f_h per stratum
     lonely: np.ndarray = field(init=False, repr=False)  # stratum has one PSU and is not a certainty stratum
+    all_positive: bool = field(init=False, repr=False)  # no zero weights
     df: int = field(init=False)
 
     def __post_init__(self):
@@ -93,6 +94,7 @@ class Design:
             ("weights", w), ("n", n), ("stratum", stratum), ("stratum_levels", levels),
             ("psu_code", psu_code), ("psu_stratum", psu_stratum), ("n_psu", n_h), ("fpc_factor", fpc_factor),
             ("lonely", (n_h == 1) & (fpc_factor >= 1e-7)), ("df", int(n_psus - n_strata)),
+            ("all_positive", bool(w.min() > 0)),
         ):
             object.__setattr__(self, name, value)
 
@@ -138,9 +140,9 @@ def _fpc_factor(fpc, stratum, n_h, levels, n) -> np.ndarray:
     if (values <= 0).any():
         i = int(np.flatnonzero(values <= 0)[0])
         raise AnalysisError(f"fpc: value {values[i]:g} at row {i + 1} is not positive")
-    count = np.bincount(stratum, minlength=n_h.shape[0])
-    per_stratum = np.bincount(stratum, values, minlength=n_h.shape[0]) / count
-    varies = np.abs(values - per_stratum[stratum]) > 1e-9 * np.maximum(1.0, per_stratum[stratum])
+    per_stratum = np.empty(n_h.shape[0])
+    per_stratum[stratum] = values  # some row's value; every other row of the stratum must agree
+    varies = np.abs(values - per_stratum[stratum]) > 1e-9 * per_stratum[stratum]
     if varies.any():
         h = stratum[int(np.flatnonzero(varies)[0])]
         raise AnalysisError(f"fpc: varies within stratum {label(levels[h])!r}")

@@ -61,7 +61,7 @@ def mean(y, design: Design, *, domain=None, level: float = 0.95) -> Estimate | D
     _check_design(design)
     values = as_numeric(y, "y", design.n)
     check_level(level)
-    dom, levels = _domain(domain, design.n)
+    dom, levels = _domain(domain, design.n, design)
     lin = _linearise(design, values, dom, len(levels) if levels is not None else 1, "mean")
     return _finish(design, lin, levels, level, interval=None)
 
@@ -75,7 +75,7 @@ def total(y, design: Design, *, domain=None, level: float = 0.95) -> Estimate | 
     _check_design(design)
     values = as_numeric(y, "y", design.n)
     check_level(level)
-    dom, levels = _domain(domain, design.n)
+    dom, levels = _domain(domain, design.n, design)
     lin = _linearise(design, values, dom, len(levels) if levels is not None else 1, "total")
     return _finish(design, lin, levels, level, interval=None)
 
@@ -109,8 +109,8 @@ def proportion(
     check_option(ci_method, "ci_method", CI_METHODS)
     check_level(level)
     indicator = code_rate(as_vector(y, "y", design.n), value)
-    dom, levels = _domain(domain, design.n)
-    lin = _linearise(design, indicator, dom, len(levels) if levels is not None else 1, "mean")
+    dom, levels = _domain(domain, design.n, design)
+    lin = _linearise(design, indicator, dom, len(levels) if levels is not None else 1, "rate")
     return _finish(design, lin, levels, level, interval=ci_method)
 
 
@@ -153,7 +153,7 @@ def composite(
     if a.shape[0] != len(values) or (a < 0).any() or a.sum() <= 0:
         raise AnalysisError(f"item_weights: need {len(values)} non-negative weights with a positive sum")
     a = a / a.sum()
-    dom, levels = _domain(domain, design.n)
+    dom, levels = _domain(domain, design.n, design)
     ndom = len(levels) if levels is not None else 1
     parts = [_linearise(design, v, dom, ndom, "mean") for v in values]
     lin = _combine(design, parts, a, dom, ndom)
@@ -172,7 +172,13 @@ def code_rate(y, value=None) -> np.ndarray:
             raise AnalysisError(f"y: value {y[i]!r} at row {i + 1} is not 0/1; pass value= to count a code")
         return out
     codes = list(value) if isinstance(value, list | tuple | set | frozenset | np.ndarray) else [value]
-    out = np.isin(y, np.asarray(codes, dtype=y.dtype if y.dtype.kind != "O" else object)).astype(np.float64)
+    if y.dtype.kind in "fiub":
+        hit = np.zeros(y.shape[0], dtype=bool)
+        for code in codes:  # a handful of answer codes: one comparison each beats np.isin
+            hit |= y == code
+    else:
+        hit = np.isin(y, np.asarray(codes, dtype=object))
+    out = hit.astype(np.float64)
     out[missing] = np.nan
     return out
 
@@ -191,9 +197,11 @@ def _check_design(design) -> None:
         raise AnalysisError(f"design: expected a Design, got {type(design).__name__}")
 
 
-def _domain(domain, n: int):
+def _domain(domain, n: int, design: Design | None = None):
     if domain is None:
         return np.zeros(n, dtype=np.int64), None
+    if design is not None and domain is design.strata:  # communities as strata and as domains: coded once
+        return design.stratum, design.stratum_levels
     codes, levels = factorize(as_vector(domain, "domain", n))
     if levels.shape[0] == 0:
         raise AnalysisError("domain: every value is missing")
@@ -201,21 +209,36 @@ def _domain(domain, n: int):
 
 
 def _linearise(design: Design, y: np.ndarray, dom: np.ndarray, ndom: int, statistic: str) -> _Linear:
-    member = (dom >= 0) & ~np.isnan(y)
-    d = np.where(member, dom, 0)
-    w = np.where(member, design.weights, 0.0)
-    yy = np.where(member, y, 0.0)
+    """``statistic`` is 'mean', 'rate' (a mean of 0/1 values: sigma^2 = p(1 - p)) or 'total'."""
+    member = ~np.isnan(y)
+    if ndom > 1 or (dom < 0).any():
+        member &= dom >= 0
+    full = bool(member.all())
+    if full:  # no copies on the common path: nothing missing
+        d, w, yy = dom, design.weights, y
+    else:
+        d, w, yy = np.where(member, dom, 0), np.where(member, design.weights, 0.0), np.where(member, y, 0.0)
+    wy = w * yy
     wsum = np.bincount(d, w, ndom)
-    n = np.bincount(d, member, ndom).astype(np.int64)
-    m = np.bincount(d, member & (design.weights > 0), ndom).astype(np.int64)
+    n = np.bincount(d, minlength=ndom) if full else _count(dom, member, ndom)
+    m = n if design.all_positive else _count(dom, member & (design.weights > 0), ndom)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ybar = np.bincount(d, w * yy, ndom) / wsum
-        resid = np.where(member, yy - np.nan_to_num(ybar)[d], 0.0)
-        sigma2 = np.bincount(d, w * resid**2, ndom) / wsum
-        if statistic == "mean":
-            return _Linear(ybar, w * resid / np.where(wsum > 0, wsum, 1.0)[d], member, d, wsum, n, m, sigma2)
-    est = np.where(n > 0, np.bincount(d, w * yy, ndom), np.nan)
-    return _Linear(est, w * yy, member, d, wsum, n, m, sigma2 * wsum**2)
+        ybar = np.bincount(d, wy, ndom) / wsum
+        resid = yy - np.nan_to_num(ybar)[d]
+        if not full:
+            resid[~member] = 0.0
+        wr = w * resid
+        # sigma^2 = sum w (y - ybar)^2 / W, which is p(1 - p) for a rate
+        sigma2 = ybar * (1 - ybar) if statistic == "rate" else np.bincount(d, wr * resid, ndom) / wsum
+        if statistic != "total":
+            return _Linear(ybar, wr / np.where(wsum > 0, wsum, 1.0)[d], member, dom, wsum, n, m, sigma2)
+        est = np.where(n > 0, np.bincount(d, wy, ndom), np.nan)
+    return _Linear(est, wy, member, dom, wsum, n, m, sigma2 * wsum**2)
+
+
+def _count(dom: np.ndarray, mask: np.ndarray, ndom: int) -> np.ndarray:
+    """Rows per domain where ``mask`` holds (masked rows go to an extra bin, cheaper than a gather)."""
+    return np.bincount(np.where(mask, dom, ndom), minlength=ndom + 1)[:ndom]
 
 
 def _combine(design: Design, parts: list[_Linear], a: np.ndarray, dom: np.ndarray, ndom: int) -> _Linear:
@@ -230,7 +253,7 @@ def _combine(design: Design, parts: list[_Linear], a: np.ndarray, dom: np.ndarra
         sigma2 = np.bincount(d, np.where(w > 0, z**2 / np.where(w > 0, w, 1.0), 0.0), ndom) * wsum
     n = np.bincount(d, member, ndom).astype(np.int64)
     m = np.bincount(d, member & (design.weights > 0), ndom).astype(np.int64)
-    return _Linear(np.where(n > 0, estimate, np.nan), z, member, d, wsum, n, m, sigma2)
+    return _Linear(np.where(n > 0, estimate, np.nan), z, member, dom, wsum, n, m, sigma2)
 
 
 def _finish(design, lin: _Linear, levels, level: float, interval: str | None):

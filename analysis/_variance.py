@@ -36,12 +36,21 @@ def variance(design, z: np.ndarray, member: np.ndarray, dom: np.ndarray, ndom: i
     -------
     v, df : ndarray (ndom,), ndarray of int (ndom,)
     """
-    rows = np.flatnonzero(member)
-    d = dom[rows]
-    p = design.psu_code[rows]
-    pair, pair_psu, pair_dom = _pairs(d, p, design.n_psus)
-    npair = pair_psu.shape[0]
-    positive = np.bincount(pair, design.weights[rows], npair) > 0
+    full = bool(member.all())
+    psu_dom = _psu_domain(design, dom, ndom)
+    if psu_dom is not None:  # domains nest PSUs: the (domain, PSU) pairs are the PSUs, no row gathers
+        pair_psu, positive = _nested_pairs(design, member, psu_dom, full)
+        pair_dom = psu_dom[pair_psu]
+        pair, rows = design.psu_code, slice(None)
+        npair = design.n_psus
+    else:
+        rows = slice(None) if full else np.flatnonzero(member)
+        pair, pair_psu, pair_dom = _pairs(dom[rows], design.psu_code[rows], design.n_psus)
+        npair = pair_psu.shape[0]
+        if design.all_positive:
+            positive = np.ones(npair, dtype=bool)
+        else:
+            positive = np.bincount(pair, design.weights[rows], npair) > 0
     h = design.psu_stratum[pair_psu]
     n_strata = design.n_strata
     cell, cells = factorize(pair_dom * np.int64(n_strata) + h)
@@ -54,6 +63,8 @@ def variance(design, z: np.ndarray, member: np.ndarray, dom: np.ndarray, ndom: i
         return _calibrated_variance(design, z, member, dom, ndom), df
     a, b = design.coefficients()
     totals = np.bincount(pair, z[rows], npair)
+    if psu_dom is not None:
+        totals = totals[pair_psu]
     stratum_sums = np.bincount(cell, totals, cells.shape[0])
     v = np.bincount(pair_dom, a[h] * totals**2, ndom)
     v -= np.bincount(cell_dom, b[cell_h] * stratum_sums**2, ndom)
@@ -61,6 +72,28 @@ def variance(design, z: np.ndarray, member: np.ndarray, dom: np.ndarray, ndom: i
     if lonely.any():
         v = _lonely(design, v, lonely, cell_dom, cell_h, ndom)
     return np.maximum(v, 0.0), df
+
+
+def _psu_domain(design, dom: np.ndarray, ndom: int) -> np.ndarray | None:
+    """The domain of each PSU when every PSU lies in one domain (-1: outside every domain), else None."""
+    if dom is design.stratum:  # PSUs are nested in strata
+        return design.psu_stratum
+    owner = np.full(design.n_psus, -1, dtype=np.int64)
+    owner[design.psu_code] = dom
+    return owner if np.array_equal(owner[design.psu_code], dom) else None
+
+
+def _nested_pairs(design, member: np.ndarray, psu_dom: np.ndarray, full: bool):
+    """PSUs holding member rows, and whether those rows carry weight (R's degf counts weight != 0)."""
+    if full and design.all_positive:
+        used = np.flatnonzero(psu_dom >= 0)
+        return used, np.ones(used.shape[0], dtype=bool)
+    rows = np.bincount(design.psu_code, member.astype(np.float64), design.n_psus)
+    used = np.flatnonzero((rows > 0) & (psu_dom >= 0))
+    if design.all_positive:
+        return used, np.ones(used.shape[0], dtype=bool)
+    weighted = np.bincount(design.psu_code, (member & (design.weights > 0)).astype(np.float64), design.n_psus)
+    return used, weighted[used] > 0
 
 
 def _pairs(d: np.ndarray, p: np.ndarray, n_psus: int):
@@ -102,6 +135,7 @@ def _calibrated_variance(design, z, member, dom, ndom):
     h = design.psu_stratum
     block = max(1, _BLOCK_CELLS // design.n)
     rows = np.flatnonzero(member)
+    dom = np.where(member, dom, -1)
     v = np.empty(ndom)
     for start in range(0, ndom, block):
         stop = min(ndom, start + block)
