@@ -46,7 +46,7 @@ def as_numeric(values, name: str, n: int | None = None, *, allow_missing: bool =
         out = arr.astype(np.float64)
     else:
         out = np.empty(arr.shape[0], dtype=np.float64)
-        for i, v in enumerate(arr):
+        for i, v in enumerate(arr.tolist()):
             if v is None or (isinstance(v, str) and v.strip() == ""):
                 out[i] = np.nan
                 continue

@@ -169,7 +169,7 @@ def code_rate(y, value=None) -> np.ndarray:
         bad = ~missing & (out != 0) & (out != 1)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise AnalysisError(f"y: value {y[i]!r} at row {i + 1} is not 0/1; pass value= to count a code")
+            raise AnalysisError(f"y: value {y.tolist()[i]!r} at row {i + 1} is not 0/1; pass value= to count a code")
         return out
     codes = list(value) if isinstance(value, list | tuple | set | frozenset | np.ndarray) else [value]
     if y.dtype.kind in "fiub":
