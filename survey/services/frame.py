@@ -24,7 +24,9 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import FrameError
 from ..extensions import db
 from ..models import Community, District, Household, HouseholdContact, Street, Token
+from ..models._common import utcnow
 from ..models.tokens import COMMUNITY, HOUSEHOLD
+from ._bulk import insert_rows, insert_rows_returning_ids
 from .tokens import new_secret
 
 COLUMNS = (
@@ -105,7 +107,10 @@ def import_frame(data: bytes, *, source: str) -> FrameReport:
 
 def _read_rows(data: bytes, problems: list) -> list[tuple[int, dict[str, str]]]:
     """Decode and split the file; return (row number, cells by column) for each non-blank data row."""
-    text = data.decode("utf-8", errors="surrogateescape")  # bad bytes survive as lone surrogates
+    try:
+        text, utf8 = data.decode("utf-8"), True
+    except UnicodeDecodeError:  # keep bad bytes as lone surrogates, to name the rows that hold them
+        text, utf8 = data.decode("utf-8", errors="surrogateescape"), False
     text = text.removeprefix(BOM)
     if not text.strip():
         problems.append((0, "the file is empty: expected a header row and one row per household"))
@@ -117,7 +122,7 @@ def _read_rows(data: bytes, problems: list) -> list[tuple[int, dict[str, str]]]:
             records.append((number, record))
     except csv.Error as err:
         problems.append((len(records) + 1, f"the CSV cannot be read here ({err}); check the quotes"))
-    undecodable = [n for n, rec in records if any(_has_bad_bytes(cell) for cell in rec)]
+    undecodable = [] if utf8 else [n for n, rec in records if any(_has_bad_bytes(cell) for cell in rec)]
     if undecodable:
         problems.append((0, "the file is not UTF-8 text: save it from the spreadsheet as "
                             "'CSV UTF-8' (CSV UTF-8 逗号分隔) and load it again"))
@@ -140,8 +145,11 @@ def _read_rows(data: bytes, problems: list) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+
+
 def _has_bad_bytes(cell: str) -> bool:
-    return any("\udc80" <= ch <= "\udcff" for ch in cell)
+    return _BAD_BYTE.search(cell) is not None
 
 
 def _check_header(header: list[str], problems: list) -> bool:
@@ -344,17 +352,11 @@ def _issue_community_tokens(community_ids: list[int]) -> int:
 
 def _add_households(rows: list[dict]) -> int:
     """Insert households, their contact rows and one single-use token each; return tokens issued."""
-    if not rows:
-        return 0
-    ids = db.session.scalars(
-        insert(Household).returning(Household.id, sort_by_parameter_order=True),
-        [{k: r[k] for k in ("community_id", "building", "unit")} for r in rows],
-    ).all()
-    db.session.execute(insert(HouseholdContact), [
-        {"household_id": hid, "address": r["address"]} for hid, r in zip(ids, rows, strict=True)
-    ])
-    db.session.execute(insert(Token), [
-        {"token": new_secret(), "kind": HOUSEHOLD, "community_id": r["community_id"], "household_id": hid}
-        for hid, r in zip(ids, rows, strict=True)
-    ])
+    ids = insert_rows_returning_ids(Household.__table__, ("community_id", "building", "unit"),
+                                    [(r["community_id"], r["building"], r["unit"]) for r in rows])
+    insert_rows(HouseholdContact.__table__, ("household_id", "address"),
+                [(hid, r["address"]) for hid, r in zip(ids, rows, strict=True)])
+    now = utcnow()
+    insert_rows(Token.__table__, ("token", "kind", "community_id", "household_id", "created_at"),
+                [(new_secret(), HOUSEHOLD, r["community_id"], hid, now) for hid, r in zip(ids, rows, strict=True)])
     return len(ids)
