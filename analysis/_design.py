@@ -82,8 +82,8 @@ class Design:
         if self.psu is None:
             psu_code = np.arange(n, dtype=np.int64)
         else:
-            raw, raw_levels = _codes(self.psu, "psu", n)
-            psu_code, _ = factorize(stratum * np.int64(raw_levels.shape[0]) + raw)
+            raw, span = _psu_labels(self.psu, n)
+            psu_code, _ = factorize(stratum * np.int64(span) + raw)
         n_psus = int(psu_code.max()) + 1
         psu_stratum = np.zeros(n_psus, dtype=np.int64)
         psu_stratum[psu_code] = stratum
@@ -130,6 +130,17 @@ def _codes(values, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     if (codes < 0).any():
         raise AnalysisError(f"{name}: missing value at row {int(np.flatnonzero(codes < 0)[0]) + 1}")
     return codes, levels
+
+
+def _psu_labels(values, n: int) -> tuple[np.ndarray, int]:
+    """PSU labels as small integers (codes within their range) to combine with the stratum code."""
+    arr = as_vector(values, "psu", n)
+    if arr.dtype.kind in "iu" and arr.size:
+        lo, hi = int(arr.min()), int(arr.max())
+        if hi - lo < 2**31:  # integer labels are their own codes: no factorisation pass
+            return arr.astype(np.int64, copy=False) - lo, hi - lo + 1
+    raw, levels = _codes(arr, "psu", n)
+    return raw, levels.shape[0]
 
 
 def _fpc_factor(fpc, stratum, n_h, levels, n) -> np.ndarray:
