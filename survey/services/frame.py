@@ -12,11 +12,7 @@ Households missing from a later file are kept (their tokens may already be print
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,21 +23,10 @@ from ..models import Community, District, Household, HouseholdContact, Street, T
 from ..models._common import utcnow
 from ..models.tokens import COMMUNITY, HOUSEHOLD
 from ._bulk import insert_rows, insert_rows_returning_ids
+from ._frame_file import COLUMNS, MAX_LENGTH, Frame, check_rows, read_rows
 from .tokens import new_secret
 
-COLUMNS = (
-    "district_code", "district_name", "street_code", "street_name",
-    "community_code", "community_name", "building", "unit", "address",
-)
-OPTIONAL = frozenset({"address"})
-MAX_LENGTH = {
-    "district_code": 32, "district_name": 200, "street_code": 32, "street_name": 200,
-    "community_code": 32, "community_name": 200, "building": 64, "unit": 64, "address": 500,
-}
-CODE_COLUMNS = ("district_code", "street_code", "community_code")
-# Codes appear in URLs and file names: letters, digits and - _ . only.
-CODE_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
-BOM = "\ufeff"
+__all__ = ["COLUMNS", "MAX_LENGTH", "FrameReport", "import_frame"]
 CHUNK = 500  # ids per IN (...) list
 
 
@@ -66,17 +51,6 @@ class FrameReport:
                     or self.communities_added or self.names_updated)
 
 
-@dataclass
-class _Frame:
-    """The checked content of a file: each code's name and parent, each household's address."""
-
-    districts: dict[str, tuple[str, None]] = field(default_factory=dict)  # code -> (name, None)
-    streets: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (name, district code)
-    communities: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (name, street code)
-    first_row: dict[tuple[str, str], int] = field(default_factory=dict)  # (level, code) -> row
-    households: dict[tuple[str, str, str], tuple[int, str]] = field(default_factory=dict)  # -> (row, address)
-
-
 def import_frame(data: bytes, *, source: str) -> FrameReport:
     """Check ``data`` (a CSV file's bytes) whole, then store it in one transaction.
 
@@ -84,8 +58,8 @@ def import_frame(data: bytes, *, source: str) -> FrameReport:
     or contradicts the geography already in the database.
     """
     problems: list[tuple[int, str]] = []
-    rows = _read_rows(data, problems)
-    frame = _check_rows(rows, problems)
+    rows = read_rows(data, problems)
+    frame = check_rows(rows, problems)
     existing = _load_geography()
     _check_against_database(frame, existing, problems)
     if problems:
@@ -101,127 +75,6 @@ def import_frame(data: bytes, *, source: str) -> FrameReport:
         db.session.rollback()
         raise
     return report
-
-
-# -- reading and checking the file -------------------------------------------------------------------
-
-def _read_rows(data: bytes, problems: list) -> list[tuple[int, dict[str, str]]]:
-    """Decode and split the file; return (row number, cells by column) for each non-blank data row."""
-    try:
-        text, utf8 = data.decode("utf-8"), True
-    except UnicodeDecodeError:  # keep bad bytes as lone surrogates, to name the rows that hold them
-        text, utf8 = data.decode("utf-8", errors="surrogateescape"), False
-    text = text.removeprefix(BOM)
-    if not text.strip():
-        problems.append((0, "the file is empty: expected a header row and one row per household"))
-        return []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    records: list[tuple[int, list[str]]] = []
-    try:
-        for number, record in enumerate(reader, start=1):
-            records.append((number, record))
-    except csv.Error as err:
-        problems.append((len(records) + 1, f"the CSV cannot be read here ({err}); check the quotes"))
-    undecodable = [] if utf8 else [n for n, rec in records if any(_has_bad_bytes(cell) for cell in rec)]
-    if undecodable:
-        problems.append((0, "the file is not UTF-8 text: save it from the spreadsheet as "
-                            "'CSV UTF-8' (CSV UTF-8 逗号分隔) and load it again"))
-        problems.extend((n, "contains bytes that are not UTF-8") for n in undecodable)
-    if not records:
-        return []
-    header = [name.strip().removeprefix(BOM).strip().lower() for name in records[0][1]]
-    if not _check_header(header, problems):
-        return []
-    bad = set(undecodable)
-    rows = []
-    for number, record in records[1:]:
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines and the empty rows spreadsheets leave at the end
-        if len(record) != len(header):
-            problems.append((number, f"{len(record)} values where the header has {len(header)} columns"))
-            continue
-        if number not in bad:
-            rows.append((number, {name: cell.strip() for name, cell in zip(header, record, strict=True)}))
-    return rows
-
-
-_BAD_BYTE = re.compile("[\udc80-\udcff]")
-
-
-def _has_bad_bytes(cell: str) -> bool:
-    return _BAD_BYTE.search(cell) is not None
-
-
-def _check_header(header: list[str], problems: list) -> bool:
-    ok = True
-    missing = [name for name in COLUMNS if name not in header]
-    if missing:
-        problems.append((1, "missing column(s): " + ", ".join(missing)))
-        ok = False
-    unknown = [name or "(empty)" for name in header if name not in COLUMNS]
-    if unknown:
-        problems.append((1, "unknown column(s): " + ", ".join(unknown)
-                         + "; the header must be " + ",".join(COLUMNS)))
-        ok = False
-    repeated = sorted({name for name in header if header.count(name) > 1 and name in COLUMNS})
-    if repeated:
-        problems.append((1, "column(s) given twice: " + ", ".join(repeated)))
-        ok = False
-    return ok
-
-
-def _check_rows(rows: Iterable[tuple[int, dict[str, str]]], problems: list) -> _Frame:
-    frame = _Frame()
-    for number, cells in rows:
-        row_problems = _cell_problems(cells)
-        if row_problems:
-            problems.extend((number, reason) for reason in row_problems)
-            continue
-        _check_level(frame, "district", cells["district_code"],
-                     (cells["district_name"], None), number, problems)
-        _check_level(frame, "street", cells["street_code"],
-                     (cells["street_name"], cells["district_code"]), number, problems)
-        _check_level(frame, "community", cells["community_code"],
-                     (cells["community_name"], cells["street_code"]), number, problems)
-        key = (cells["community_code"], cells["building"], cells["unit"])
-        seen = frame.households.get(key)
-        if seen:
-            problems.append((number, f"household {key[0]} building {key[1]} unit {key[2]} "
-                                     f"already appears on row {seen[0]}"))
-        else:
-            frame.households[key] = (number, cells["address"])
-    return frame
-
-
-def _cell_problems(cells: dict[str, str]) -> list[str]:
-    found = []
-    for name in COLUMNS:
-        value = cells[name]
-        if not value and name not in OPTIONAL:
-            found.append(f"{name} is empty")
-        elif len(value) > MAX_LENGTH[name]:
-            found.append(f"{name} is {len(value)} characters long (at most {MAX_LENGTH[name]})")
-        elif name in CODE_COLUMNS and not CODE_SHAPE.match(value):
-            found.append(f"{name} {value!r} may hold only letters, digits, '-', '_' and '.'")
-    return found
-
-
-def _check_level(frame: _Frame, level: str, code: str, value: tuple, number: int, problems: list) -> None:
-    """One code has one name (and one parent) throughout the file."""
-    table = {"district": frame.districts, "street": frame.streets, "community": frame.communities}[level]
-    stored = table.get(code)
-    if stored is None:
-        table[code] = value
-        frame.first_row[(level, code)] = number
-        return
-    first = frame.first_row[(level, code)]
-    if stored[0] != value[0]:
-        problems.append((number, f"{level} {code} is named {value[0]!r} here "
-                                 f"but {stored[0]!r} on row {first}"))
-    if stored[1] != value[1]:
-        parent = "district" if level == "street" else "street"
-        problems.append((number, f"{level} {code} is in {parent} {value[1]} here but in {parent} "
-                                 f"{stored[1]} on row {first}"))
 
 
 # -- comparing with and writing to the database ------------------------------------------------------
@@ -244,7 +97,7 @@ def _load_geography() -> _Existing:
     )
 
 
-def _check_against_database(frame: _Frame, existing: _Existing, problems: list) -> None:
+def _check_against_database(frame: Frame, existing: _Existing, problems: list) -> None:
     """A file may rename areas but not move a street or community to another parent."""
     district_code = {d.id: d.code for d in existing.districts.values()}
     street_code = {s.id: s.code for s in existing.streets.values()}
@@ -262,7 +115,7 @@ def _check_against_database(frame: _Frame, existing: _Existing, problems: list) 
                              f"database; a frame file cannot move it to street {parent}"))
 
 
-def _store(frame: _Frame, existing: _Existing, source: str) -> FrameReport:
+def _store(frame: Frame, existing: _Existing, source: str) -> FrameReport:
     renamed = _upsert_geography(frame, existing)
     communities = existing.communities
     known = _existing_households([communities[c].id for c in frame.communities if communities[c].id])
@@ -294,7 +147,7 @@ def _store(frame: _Frame, existing: _Existing, source: str) -> FrameReport:
     )
 
 
-def _upsert_geography(frame: _Frame, existing: _Existing) -> int:
+def _upsert_geography(frame: Frame, existing: _Existing) -> int:
     """Add new areas, rename changed ones; return how many names changed.  Areas are few: ORM is fine."""
     renamed = 0
     levels = (
