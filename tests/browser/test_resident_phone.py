@@ -65,27 +65,27 @@ def test_resident_answers_on_phone_from_qr(app, runner, city, live_url, tmp_path
     out = tmp_path / "qr"
     result = runner.invoke(args=["export-qr", "--community", "C001", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    with (out / "index.csv").open(encoding="utf-8") as fh:
-        first = next(csv.DictReader(fh))
-    png = next(p for p in sorted(out.glob("*.png")))
-    link = decode_qr(png)
-    assert link.startswith(live_url + "/r/")
-    assert link in {row["url"] for row in csv.DictReader((out / "index.csv").open(encoding="utf-8"))}
-    assert first["url"]
+    with (out / "index.csv").open(encoding="utf-8-sig") as fh:
+        index = list(csv.DictReader(fh))
+    assert len(index) == 3 and len(list(out.glob("*.png"))) == 3
+    link = decode_qr(out / index[0]["file"])
+    assert link == index[0]["url"] and link.startswith(live_url + "/r/")
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_context(**PHONE).new_page()
         page.goto(link)
         assert "文明" in page.title() or page.locator("h1").count() == 1
-        page.get_by_role("link", name="开始答题").tap()
+        with page.expect_navigation():
+            page.get_by_role("link", name="开始答题").tap()
         for _ in range(20):
             if page.locator("h1", has_text="感谢您的参与").count():
                 break
             assert page.locator("progress").count() == 1
             answer_page(page)
-            page.locator("button[type=submit]").tap()
-            page.wait_for_load_state()
+            with page.expect_navigation():
+                page.locator("button[type=submit]").tap()
+            assert page.locator(".flash-error").count() == 0, page.locator(".flash-error").inner_text()
         heading = page.locator("h1").inner_text()
         width = page.evaluate("document.documentElement.scrollWidth")
         browser.close()
@@ -95,7 +95,8 @@ def test_resident_answers_on_phone_from_qr(app, runner, city, live_url, tmp_path
     export = tmp_path / "responses.csv"
     result = runner.invoke(args=["export-responses", "--out", str(export)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(export.open(encoding="utf-8-sig")))
+    with export.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
     assert len(rows) == 1
     row = rows[0]
     assert row["community"] == "C001" and row["status"] == "complete" and row["mode"] == "qr_household"
