@@ -31,7 +31,9 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # residents may pause for hours before the next page
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pre-ping: it costs a round trip on every request; connections are recycled instead, and a
+    # connection dropped by a database restart fails one request, which the resident simply re-sends.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 1800}
     BUILTIN_QUESTIONNAIRE = "civility-household"
 
 

@@ -18,5 +18,6 @@ class QuestionnaireVersion(db.Model):
     code: Mapped[str] = mapped_column(String(64), index=True)
     version: Mapped[str] = mapped_column(String(32))
     digest: Mapped[str] = mapped_column(String(64), unique=True)
-    definition: Mapped[dict] = mapped_column(JSON)
+    # Deferred: the parsed definition is cached by digest, so most requests never need the column.
+    definition: Mapped[dict] = mapped_column(JSON, deferred=True)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

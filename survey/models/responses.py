@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._common import utcnow
+from .questionnaire import QuestionnaireVersion
 
 MODES = ("qr_household", "qr_community", "interviewer", "assisted")
 STATUSES = ("partial", "complete", "ineligible")
@@ -43,6 +44,8 @@ class Response(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    # Every use of a response needs its questionnaire version: load it in the same query.
+    version: Mapped[QuestionnaireVersion] = relationship(lazy="joined", innerjoin=True)
 
 
 class Answer(db.Model):

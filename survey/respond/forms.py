@@ -1,15 +1,20 @@
-"""Forms of the resident pages, built from the questionnaire definition.
+"""Forms of the resident pages.
 
-The WTForms fields render the page and carry CSRF; the answers themselves are checked by
-:func:`questionnaires.parse_page`, the one place that knows answer codes, skip logic and
-constraints, so a page rendered here and a page posted by a script are judged alike.
+A question page is a :class:`PageForm` (CSRF and the one-time submission key) plus inputs rendered
+straight from the questionnaire definition by the ``question`` macro of ``_forms.html``: one input per
+item, named by the item code, each choice submitting its answer code.  The answers themselves are
+checked by :func:`questionnaires.parse_page`, the one place that knows answer codes, skip logic and
+constraints, so a page rendered here and a page posted by a script are judged alike.  (Rendering the
+inputs through WTForms fields built per request cost about half of a page's CPU time in the load
+benchmark, for markup that the macro writes directly.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.fields.choices import SelectChoice
+from wtforms import HiddenField
 
 import questionnaires as qn
 
@@ -18,41 +23,25 @@ class StartForm(FlaskForm):
     """The landing page's 'continue' button (CSRF only)."""
 
 
-def _choices(question: qn.Question, lang: str) -> list[SelectChoice]:
-    return [SelectChoice(str(choice.code), choice.label.get(lang)) for choice in question.choices]
+class PageForm(FlaskForm):
+    """A question page: CSRF token and the submission key that makes a re-sent POST harmless."""
+
+    submission_key = HiddenField()
 
 
-def _field(question: qn.Question, lang: str):
-    label = question.label.get(lang)
-    if question.type in ("single", "rating"):
-        return RadioField(label, choices=_choices(question, lang), validate_choice=False)
-    if question.type == "multiple":
-        return SelectMultipleField(
-            label, choices=_choices(question, lang), validate_choice=False,
-            widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput(),
-        )
-    if question.type == "number":
-        return StringField(label, render_kw={"inputmode": "decimal", "autocomplete": "off"})
-    attrs = {"maxlength": question.max_length} if question.max_length else {}
-    return TextAreaField(label, render_kw={"rows": 3, **attrs})
+def page_values(page: qn.Page, answers: Mapping[str, object],
+                formdata: Mapping[str, Sequence[str]] | None = None) -> dict[str, list[str]]:
+    """What each input of ``page`` shows: the values just posted (a refused page comes back as it
+    was filled in), else the stored answers (going back, resuming)."""
+    codes = [item.code for item in page.items]
+    if formdata is not None:
+        return {code: list(formdata.get(code, ())) for code in codes}
+    return {code: _as_strings(answers[code]) for code in codes if code in answers}
 
 
-def build_page_form(page: qn.Page, lang: str, answers: dict, formdata=None) -> FlaskForm:
-    """A form class for ``page`` with one field per item, named by the item code.
-
-    Stored ``answers`` prefill the fields when the page is shown again (going back, resuming).
-    """
-
-    class PageForm(FlaskForm):
-        submission_key = HiddenField()
-
-    for question in page.items:
-        setattr(PageForm, question.code, _field(question, lang))
-    data = {code: _as_form_value(answers[code]) for code in answers if code in {q.code for q in page.items}}
-    return PageForm(formdata=formdata, data=data)
-
-
-def _as_form_value(value):
-    if isinstance(value, tuple):
+def _as_strings(value) -> list[str]:
+    if isinstance(value, tuple | list):
         return [str(v) for v in value]
-    return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return [str(int(value))]
+    return [str(value)]

@@ -13,12 +13,16 @@ from ..i18n import current_language
 from ..services import questionnaires as published
 from ..services import responses, tokens
 from . import bp
-from .forms import StartForm, build_page_form
+from .forms import PageForm, StartForm, page_values
+
+
+def _my_id(token) -> str | None:
+    return session.get("responses", {}).get(str(token.id))
 
 
 def _mine(token):
     """The response this browser is answering on ``token``, if any."""
-    return responses.find(session.get("responses", {}).get(str(token.id)), token)
+    return responses.find(_my_id(token), token)
 
 
 def _remember(token, response) -> None:
@@ -62,38 +66,41 @@ def resume(secret: str):
     return redirect(url_for(".page", secret=secret, index=response.page))
 
 
-@bp.route("/r/<secret>/p/<int:index>", methods=["GET", "POST"])
+@bp.get("/r/<secret>/p/<int:index>")
 def page(secret: str, index: int):
     token = tokens.resolve(secret)
     mine = _mine(token)
     if mine is not None and mine.status != "partial":
         return redirect(url_for(".done", secret=secret))
-    lang = current_language()
-    if request.method == "POST":
-        try:
-            outcome = responses.save_page(token, mine, index, request.form.to_dict(flat=False),
-                                          key=request.form.get("submission_key", ""), language=lang)
-        except AlreadyAnswered:
-            return _already(token)
-        except ResponseClosed:
-            return redirect(url_for(".done", secret=secret))
-        if not outcome.errors:
-            _remember(token, outcome.response)
-            if outcome.next_page is None:
-                return redirect(url_for(".done", secret=secret))
-            return redirect(url_for(".page", secret=secret, index=outcome.next_page))
-        return _render_page(token, mine, index, lang, outcome.errors, request.form), 422
-    household = responses.household_response(token)
-    if mine is None and household is not None:
+    if mine is None and responses.household_response(token) is not None:
         return redirect(url_for(".landing", secret=secret))  # offers 'continue' or says 'answered'
-    return _render_page(token, mine, index, lang, {}, None)
+    return _render_page(token, mine, index, current_language(), {}, None)
+
+
+@bp.post("/r/<secret>/p/<int:index>")
+def save(secret: str, index: int):
+    token, lang = tokens.resolve(secret), current_language()
+    try:
+        outcome = responses.save_page(token, _my_id(token), index, request.form.to_dict(flat=False),
+                                      key=request.form.get("submission_key", ""), language=lang)
+    except AlreadyAnswered:
+        return _already(token)
+    except ResponseClosed:
+        return redirect(url_for(".done", secret=secret))
+    if outcome.errors:
+        return _render_page(token, outcome.response, index, lang, outcome.errors, request.form), 422
+    _remember(token, outcome.response)
+    if outcome.next_page is None:
+        return redirect(url_for(".done", secret=secret))
+    return redirect(url_for(".page", secret=secret, index=outcome.next_page))
 
 
 def _render_page(token, mine, index, lang, errors, formdata):
     view = responses.page_view(mine, index)
-    form = build_page_form(view.page, lang, view.answers, formdata=formdata)
+    form = PageForm(formdata=None)
     form.submission_key.data = responses.new_key()
-    return render_template("respond/page.html", token=token, view=view, form=form, errors=errors)
+    values = page_values(view.page, view.answers, formdata.to_dict(flat=False) if formdata else None)
+    return render_template("respond/page.html", token=token, view=view, form=form, values=values, errors=errors)
 
 
 @bp.get("/r/<secret>/done")

@@ -71,9 +71,9 @@ def resume(token: Token) -> Response:
     return response
 
 
-def answers_of(response: Response) -> dict[str, object]:
+def answers_of(response: Response, questionnaire: qn.Questionnaire | None = None) -> dict[str, object]:
     """Stored answers decoded into questionnaire values (item code -> value)."""
-    questionnaire = version_of(response)
+    questionnaire = questionnaire or version_of(response)
     rows = db.session.execute(select(Answer.item, Answer.value).filter_by(response_id=response.id))
     return decode(questionnaire, dict(rows.all()))
 
@@ -91,12 +91,13 @@ def _raw(question: qn.Question, text: str) -> Sequence[str]:
 
 
 def version_of(response: Response) -> qn.Questionnaire:
-    return published.definition(db.session.get(QuestionnaireVersion, response.questionnaire_version_id))
+    """The questionnaire a response answers (its version row is loaded with the response)."""
+    return published.definition(response.version)
 
 
 def save_page(
     token: Token,
-    response: Response | None,
+    public_id: str | None,
     page_index: int,
     form: Mapping[str, Sequence[str]],
     *,
@@ -106,7 +107,7 @@ def save_page(
 ) -> PageOutcome:
     """Validate and store one page of answers; create the response on the first page.
 
-    ``response`` is the respondent's own response (from their session) or None for a first
+    ``public_id`` names the respondent's own response (from their session), or is None for a first
     submission.  Raises :class:`AlreadyAnswered` when a household link has been used by someone
     else, :class:`ResponseClosed` when the response is no longer open, :class:`NotFound` for a page
     that does not exist or may not be answered yet.
@@ -116,13 +117,12 @@ def save_page(
     replay = _replay(key, token)
     if replay is not None:
         return replay
-    version = published.current_version() if response is None else None
-    questionnaire = published.definition(version) if version else version_of(response)
-    if response is not None:
-        response = _locked(response.id)
-        if response.status != "partial":
-            raise ResponseClosed("this questionnaire has already been submitted")
-    known = answers_of(response) if response is not None else {}
+    response = _locked(public_id, token)
+    if response is not None and response.status != "partial":
+        raise ResponseClosed("this questionnaire has already been submitted")
+    version = published.current_version() if response is None else response.version
+    questionnaire = published.definition(version)
+    known = answers_of(response, questionnaire) if response is not None else {}
     page = _page(questionnaire, page_index, known, response)
     result = qn.parse_page(questionnaire, page, form, known)
     if result.errors:
@@ -161,10 +161,13 @@ def _replay(key: str, token: Token) -> PageOutcome | None:
     return PageOutcome(response, {}, follow, replay=True)
 
 
-def _locked(response_id: int) -> Response:
-    """Re-read the response row with a write lock (PostgreSQL: FOR UPDATE; SQLite serialises writers)."""
-    stmt = select(Response).filter_by(id=response_id).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+def _locked(public_id: str | None, token: Token) -> Response | None:
+    """The respondent's response of ``token``, read with a write lock on its row only (PostgreSQL:
+    FOR UPDATE OF response; SQLite serialises writers), or None."""
+    if not public_id:
+        return None
+    stmt = select(Response).filter_by(public_id=public_id, token_id=token.id).with_for_update(of=Response)
+    return db.session.scalar(stmt)
 
 
 def _page(questionnaire: qn.Questionnaire, index: int, known: Mapping, response: Response | None) -> qn.Page:
@@ -272,7 +275,8 @@ def page_view(response: Response | None, index: int) -> PageView:
         questionnaire = published.definition(published.current_version())
         answers: dict[str, object] = {}
     else:
-        questionnaire, answers = version_of(response), answers_of(response)
+        questionnaire = version_of(response)
+        answers = answers_of(response, questionnaire)
     page = _page(questionnaire, index, answers, response)
     shown = [p.index for p in questionnaire.pages() if _asked(questionnaire, p, answers)]
     if page.index not in shown:

@@ -11,6 +11,7 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
@@ -32,7 +33,7 @@ def resolve(secret: str) -> Token:
     """The token with this secret; :class:`NotFound` (the same for every unknown secret) otherwise."""
     if not isinstance(secret, str) or not _SECRET_SHAPE.match(secret):
         raise NotFound("unknown link")
-    token = db.session.scalar(select(Token).filter_by(token=secret))
+    token = db.session.scalar(select(Token).filter_by(token=secret).options(joinedload(Token.community)))
     if token is None:
         raise NotFound("unknown link")
     return token
