@@ -8,6 +8,7 @@ empty answer and raises :class:`AnswerError` with a bilingual :class:`Label` for
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -36,7 +37,7 @@ def _fmt(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-class QuestionType:
+class QuestionType(ABC):
     """Base of the registered types."""
 
     name = ""
@@ -44,8 +45,9 @@ class QuestionType:
     has_choices = False
     limits: tuple[str, ...] = ()
 
+    @abstractmethod
     def parse(self, raw: Sequence[str], question: Question) -> Any:
-        raise NotImplementedError
+        """The answer value of the raw form strings; :class:`AnswerError` when they are not one."""
 
     def export(self, value: Any) -> str:
         """The value as one CSV cell; an unanswered item is an empty cell."""
