@@ -8,32 +8,13 @@ list(pop.types, pop.schwide)))`` = 641.2303, SE 23.70362.
 
 from __future__ import annotations
 
-import csv
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import analysis
 from analysis import Design, mean, poststratify, rake, total, trim
-
-HERE = Path(__file__).parent / "weighting"
-REF = json.loads((HERE / "reference.json").read_text())
-POP = REF["populations"]
-
-
-def _load(name: str) -> dict[str, np.ndarray]:
-    with open(HERE / f"{name}.csv", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return {key: np.array([row[key] for row in rows]) for key in rows[0]}
-
-
-DATA = {name: _load(name) for name in ("apistrat", "apiclus1", "synthetic")}
-
-
-def _num(data, column):
-    return data[column].astype(float)
+from tests.analysis._weighting_data import DATA, POP, REF
+from tests.analysis._weighting_data import num as _num
 
 
 def _api_margins(d):
