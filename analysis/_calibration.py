@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._weighting_checks import WeightingError, as_labels, as_weights, match_totals, readonly
+from ._checks import WeightingError, as_labels, as_weights, match_totals, readonly
 from ._weighting_residuals import CalibrationChain, PostStratification, Raking
 
 __all__ = ["Calibrated", "CalibrationChain", "PostStratification", "Raking", "poststratify", "rake"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._calibration import Calibrated
-from ._weighting_checks import WeightingError, as_labels, as_weights, readonly
+from ._checks import WeightingError, as_labels, as_weights, readonly
 
 __all__ = ["DesignWeights", "NonresponseAdjusted", "Trimmed", "design_weights", "nonresponse_adjust", "trim"]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from ._weighting_checks import WeightingError
+from ._checks import WeightingError
 
 __all__ = ["CalibrationChain", "PostStratification", "Raking"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from analysis import WeightingError
 from analysis._calibration import poststratify, rake
 from analysis._weighting import design_weights, nonresponse_adjust, trim
-from analysis._weighting_checks import WeightingError
 
 AGE = ["young", "old", "young", "old"]
 SEX = ["F", "F", "M", "M"]

@@ -7,9 +7,9 @@ import dataclasses
 import numpy as np
 import pytest
 
+from analysis import WeightingError
 from analysis._calibration import Calibrated, CalibrationChain, PostStratification, Raking, poststratify, rake
 from analysis._weighting import design_weights, nonresponse_adjust, trim
-from analysis._weighting_checks import WeightingError
 
 
 def test_design_weights_households_and_adults():
