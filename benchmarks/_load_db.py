@@ -10,6 +10,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from questionnaires import Status
+
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "survey_bench"
 SETUP_SECRET = "bench-load-setup-only"
@@ -77,15 +79,14 @@ def prepare(db: Database, households: int) -> tuple[list[str], int]:
     from survey.extensions import db as sqla
     from survey.models import Token
     from survey.models.tokens import HOUSEHOLD
-    from survey.services import frame
-    from survey.services import questionnaires as published
+    from survey.services import frame, versions
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = _app(db.url)
     with app.app_context():
         upgrade()
         questionnaire = questionnaires.builtin()
-        published.publish(questionnaire)
+        versions.publish(questionnaire)
         report = frame.import_frame(frame_csv(households), source="bench-frame.csv")
         assert report.households_added == households, report
         secrets = list(sqla.session.scalars(sa.select(Token.token).filter_by(kind=HOUSEHOLD).order_by(Token.id)))
@@ -133,7 +134,7 @@ def verify(db: Database, used: dict[str, tuple[int, int]], items: int) -> Verdic
         if len(responses) > 1:
             duplicated += 1
         _id, status, answers, submissions, marked = responses[0]
-        if status != "complete":
+        if status != Status.COMPLETE:
             incomplete += 1
         posted, pages = used[token]
         if answers != posted or answers != items:

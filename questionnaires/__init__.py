@@ -14,7 +14,18 @@ from ._errors import AnswerError, Problem, QuestionnaireError
 from ._expr import Expression, ExpressionError
 from ._loader import from_dict, load, loads
 from ._model import Choice, FrozenMap, Indicator, Label, Page, Question, Questionnaire, Rule, Section
-from ._runtime import PageResult, is_relevant, next_page, parse_page, prune, screened_out, status
+from ._runtime import (
+    PageResult,
+    Status,
+    first_incomplete,
+    first_page,
+    is_relevant,
+    next_page,
+    parse_page,
+    prune,
+    screened_out,
+    status,
+)
 from ._types import QUESTION_TYPES, QuestionType
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "library"
@@ -22,7 +33,8 @@ BUILTIN_DIR = Path(__file__).resolve().parent / "library"
 __all__ = [
     "BUILTIN_DIR", "QUESTION_TYPES", "AnswerError", "Choice", "Expression", "ExpressionError", "FrozenMap",
     "Indicator", "Label", "Page", "PageResult", "Problem", "Question", "QuestionType", "Questionnaire",
-    "QuestionnaireError", "Rule", "Section", "builtin", "check_file", "from_dict", "is_relevant", "load",
+    "QuestionnaireError", "Rule", "Section", "Status", "builtin", "check_file", "first_incomplete", "first_page",
+    "from_dict", "is_relevant", "load",
     "loads", "next_page", "parse_page", "prune", "screened_out", "status",
 ]
 

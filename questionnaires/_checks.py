@@ -70,7 +70,7 @@ def _misuse(reader: _Reader, node: tuple, current: str | None) -> list[str]:
         question = _question(reader, node[1], current)
         if question is None:
             return []
-        if tag == "count" and question.type != "multiple":
+        if tag == "count" and not question.kind.several:
             return [f"count() needs a multiple-choice item; {question.code} is a {question.type} item"]
         if tag == "selected":
             return _codes_problems(question, (node[2],), "selected()")
@@ -83,7 +83,7 @@ def _misuse(reader: _Reader, node: tuple, current: str | None) -> list[str]:
         question = _question(reader, operand, current)
         if question is None:
             continue
-        if question.type == "multiple":
+        if question.kind.several:
             messages.append(f"compare multiple-choice item {question.code} with selected({question.code}, n) "
                             f"or count({question.code})")
         elif question.choices and tag == "in":

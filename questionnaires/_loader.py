@@ -242,7 +242,7 @@ class _Reader(Builder):
             value = node.get(key)
             if value is None:
                 continue
-            whole = key == "max_length" or qtype == "multiple"
+            whole = key == "max_length" or (qtype is not None and QUESTION_TYPES[qtype].several)
             if key not in allowed:
                 self.report(node, key, f"a {qtype} item takes no {key!r}", code)
                 ok = False

@@ -84,6 +84,14 @@ class Question:
     hint: Label | None = None
 
     @property
+    def kind(self):
+        """The registered :class:`~questionnaires.QuestionType` of this item: ask it how the item renders,
+        parses, stores and exports."""
+        from ._types import QUESTION_TYPES  # the registry imports this module
+
+        return QUESTION_TYPES[self.type]
+
+    @property
     def codes(self) -> tuple[int, ...]:
         """The answer codes, in the order shown."""
         return tuple(choice.code for choice in self.choices)

@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ._errors import AnswerError
 from ._model import Label, Page, Question, Questionnaire
-from ._types import QUESTION_TYPES
+
+
+class Status(StrEnum):
+    """Where an interview stands: the one home of these words (a stored response's status is one of them)."""
+
+    PARTIAL = "partial"  # started, not finished: still open
+    COMPLETE = "complete"  # every relevant required item answered
+    INELIGIBLE = "ineligible"  # screened out by a screening rule
+
+    @property
+    def label(self) -> Label:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS = {
+    Status.PARTIAL: Label("未完成", "partial"),
+    Status.COMPLETE: Label("完成", "complete"),
+    Status.INELIGIBLE: Label("不符合条件", "ineligible"),
+}
 
 REQUIRED = Label("请回答此题。", "Please answer this question.")
 NOT_APPLICABLE = Label("根据您前面的回答，此题无需作答，请留空。",
@@ -107,7 +126,7 @@ def _one(q: Questionnaire, question: Question, raw: Sequence[str], known: Mappin
     if not is_relevant(q, question, known):
         return (NOT_APPLICABLE if typed else None), None
     try:
-        value = QUESTION_TYPES[question.type].parse(raw, question)
+        value = question.kind.parse(raw, question)
     except AnswerError as err:
         return err.label, None
     if value is None:
@@ -118,15 +137,27 @@ def _one(q: Questionnaire, question: Question, raw: Sequence[str], known: Mappin
     return None, value
 
 
-def status(q: Questionnaire, answers: Mapping[str, Any]) -> str:
-    """``"ineligible"`` when screened out, ``"complete"`` when every relevant required item is answered,
-    else ``"partial"``."""
+def status(q: Questionnaire, answers: Mapping[str, Any]) -> Status:
+    """:attr:`Status.INELIGIBLE` when screened out, :attr:`Status.COMPLETE` when every relevant required
+    item is answered, else :attr:`Status.PARTIAL`."""
     if screened_out(q, answers):
-        return "ineligible"
-    for question in q.items:
-        if question.required and question.code not in answers and is_relevant(q, question, answers):
-            return "partial"
-    return "complete"
+        return Status.INELIGIBLE
+    return Status.PARTIAL if first_incomplete(q, answers) is not None else Status.COMPLETE
+
+
+def first_incomplete(q: Questionnaire, answers: Mapping[str, Any]) -> Page | None:
+    """The first page with a relevant required item left unanswered (where a respondent who cleared an
+    earlier answer is sent back to), or None."""
+    for page in q.pages():
+        for item in page.items:
+            if item.required and item.code not in answers and is_relevant(q, item, answers):
+                return page
+    return None
+
+
+def first_page(q: Questionnaire) -> Page:
+    """The page a new respondent starts on."""
+    return next_page(q, {}, None) or q.pages()[0]
 
 
 def next_page(q: Questionnaire, answers: Mapping[str, Any], after: int | None = None) -> Page | None:

@@ -1,8 +1,13 @@
-"""The question-type registry: how each type reads raw form strings and writes export cells.
+"""The question-type registry: the one home of everything that differs between question types.
 
-Every type has ``name``, ``widget`` (the template macro the web app uses), ``has_choices`` and which limits
-it takes (``limits``), plus ``parse(raw, question)`` and ``export(value)``. ``parse`` returns None for an
-empty answer and raises :class:`AnswerError` with a bilingual :class:`Label` for one it cannot accept.
+Every type has ``name``, ``widget`` (the input macro of ``survey/templates/_forms.html`` that renders it),
+``hint`` (shown beside the question), ``has_choices``, ``several`` (the answer is a set of codes), which limits
+it takes (``limits``), and four conversions: ``parse(raw, question)`` reads the form strings, ``export(value)``
+writes the stored / exported cell, ``read(cell, question)`` is its inverse, ``form_values(value)`` gives what
+the inputs show again. ``parse`` returns None for an empty answer and raises :class:`AnswerError` with a
+bilingual :class:`Label` for one it cannot accept.
+
+A new type is one subclass, added with :func:`register`; nothing else compares type names.
 """
 
 from __future__ import annotations
@@ -42,7 +47,9 @@ class QuestionType(ABC):
 
     name = ""
     widget = ""
+    hint: Label | None = None
     has_choices = False
+    several = False  # the answer is several codes: count() applies, comparisons do not, min/max count codes
     limits: tuple[str, ...] = ()
 
     @abstractmethod
@@ -50,8 +57,17 @@ class QuestionType(ABC):
         """The answer value of the raw form strings; :class:`AnswerError` when they are not one."""
 
     def export(self, value: Any) -> str:
-        """The value as one CSV cell; an unanswered item is an empty cell."""
+        """The value as one CSV cell (also the stored form); an unanswered item is an empty cell."""
         return "" if value is None else str(value)
+
+    def read(self, cell: str, question: Question) -> Any:
+        """The value of a stored or exported cell: the inverse of :meth:`export`, checked as :meth:`parse`
+        checks a form (so a cell typed into a spreadsheet is judged like a web answer)."""
+        return self.parse([cell], question)
+
+    def form_values(self, value: Any) -> list[str]:
+        """What the input shows for a stored value (going back to a page, resuming)."""
+        return [] if value is None else [self.export(value)]
 
     def __repr__(self) -> str:
         return f"<question type {self.name!r}>"
@@ -78,9 +94,11 @@ class RatingScale(SingleChoice):
 
 
 class MultipleChoice(QuestionType):
-    """Any number of answer codes (``min``/``max`` bound how many); stored as a sorted tuple."""
+    """Any number of answer codes (``min``/``max`` bound how many); a sorted tuple, stored as ``1;3``."""
 
-    name, widget, has_choices, limits = "multiple", "checkbox", True, ("min", "max")
+    name, widget, has_choices, several, limits = "multiple", "checkbox", True, True, ("min", "max")
+    hint = Label("可多选", "choose all that apply")
+    separator = ";"
 
     def parse(self, raw: Sequence[str], question: Question) -> tuple[int, ...] | None:
         values = _filled(raw)
@@ -98,7 +116,13 @@ class MultipleChoice(QuestionType):
         return tuple(sorted(codes))
 
     def export(self, value: Any) -> str:
-        return "" if value is None else ";".join(str(code) for code in value)
+        return "" if value is None else self.separator.join(str(code) for code in value)
+
+    def read(self, cell: str, question: Question) -> tuple[int, ...] | None:
+        return self.parse(cell.split(self.separator), question)
+
+    def form_values(self, value: Any) -> list[str]:
+        return [] if value is None else [str(code) for code in value]
 
 
 class Number(QuestionType):
@@ -124,6 +148,11 @@ class Number(QuestionType):
         if value is None:
             return ""
         return str(value) if isinstance(value, int) else format(Decimal(repr(value)), "f")
+
+    def form_values(self, value: Any) -> list[str]:
+        if isinstance(value, float) and value.is_integer():
+            return [str(int(value))]
+        return super().form_values(value)
 
 
 def _range_label(low: float | None, high: float | None) -> Label:
@@ -162,6 +191,16 @@ def _code(text: str, question: Question) -> int:
     return int(text)
 
 
-QUESTION_TYPES: dict[str, QuestionType] = {
-    t.name: t for t in (SingleChoice(), MultipleChoice(), RatingScale(), Number(), Text())
-}
+QUESTION_TYPES: dict[str, QuestionType] = {}
+
+
+def register(question_type: QuestionType) -> QuestionType:
+    """Add a type to the registry (its ``name`` becomes a valid ``type:`` in questionnaire files)."""
+    if not question_type.name or not question_type.widget:
+        raise ValueError(f"{question_type!r} needs a name and a widget")
+    QUESTION_TYPES[question_type.name] = question_type
+    return question_type
+
+
+for _type in (SingleChoice(), MultipleChoice(), RatingScale(), Number(), Text()):
+    register(_type)

@@ -43,7 +43,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "resume": ("您上次的回答已保存，可以继续。", "Your earlier answers were saved; you can continue."),
     "community": ("社区", "Community"),
-    "choose_multiple": ("可多选", "choose all that apply"),
     "saved_note": ("每页回答提交后即保存，可随时中断、稍后用同一二维码继续。",
                    "Each page is saved when you go on: you can stop and continue later with the same QR code."),
 }

@@ -85,10 +85,10 @@ def runner(app):
 def city(app):
     """The built-in questionnaire published and a small frame (2 communities, 4 households) loaded."""
     from questionnaires import builtin
-    from survey.services import frame, questionnaires
+    from survey.services import frame, versions
 
     with app.app_context():
-        version = questionnaires.publish(builtin())
+        version = versions.publish(builtin())
         report = frame.import_frame(SMALL_FRAME.encode("utf-8"), source="small.csv")
         return {"version_id": version.id, "report": report}
 

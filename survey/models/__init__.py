@@ -2,8 +2,8 @@
 
 from .geo import Community, District, Household, HouseholdContact, Street
 from .questionnaire import QuestionnaireVersion
-from .responses import Answer, PageSubmission, Response
-from .tokens import Token
+from .responses import Answer, Mode, PageSubmission, Response, Status
+from .tokens import Token, TokenKind
 from .users import User
 
 __all__ = [
@@ -12,10 +12,13 @@ __all__ = [
     "District",
     "Household",
     "HouseholdContact",
+    "Mode",
     "PageSubmission",
     "QuestionnaireVersion",
     "Response",
+    "Status",
     "Street",
     "Token",
+    "TokenKind",
     "User",
 ]

@@ -8,26 +8,33 @@ One row per answered item, holding the answer in its export form (the question t
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from questionnaires import Status
+
 from ..extensions import db
-from ._common import utcnow
+from ._common import one_of, utcnow
 from .questionnaire import QuestionnaireVersion
 
-MODES = ("qr_household", "qr_community", "interviewer", "assisted")
-STATUSES = ("partial", "complete", "ineligible")
+__all__ = ["Answer", "Mode", "PageSubmission", "Response", "Status"]
+
+
+class Mode(StrEnum):
+    """How a response was collected: the one list of modes (the database constraint is built from it)."""
+
+    QR_HOUSEHOLD = "qr_household"  # a household's single-use door-hanger QR
+    QR_COMMUNITY = "qr_community"  # a community's open poster link: self-selected, not a probability sample
+    INTERVIEWER = "interviewer"
+    ASSISTED = "assisted"
 
 
 class Response(db.Model):
     __tablename__ = "response"
-    __table_args__ = (
-        CheckConstraint("status IN ('partial', 'complete', 'ineligible')", name="status"),
-        CheckConstraint(
-            "mode IN ('qr_household', 'qr_community', 'interviewer', 'assisted')", name="mode"
-        ),
-    )
+    __table_args__ = (one_of("status", Status), one_of("mode", Mode))
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -38,7 +45,7 @@ class Response(db.Model):
     mode: Mapped[str] = mapped_column(String(16))
     probability_sample: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(8), default="zh")
-    status: Mapped[str] = mapped_column(String(16), default="partial", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=Status.PARTIAL, index=True)
     page: Mapped[int] = mapped_column(Integer, default=0)  # index of the next page to answer
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -46,6 +53,20 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     # Every use of a response needs its questionnaire version: load it in the same query.
     version: Mapped[QuestionnaireVersion] = relationship(lazy="joined", innerjoin=True)
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Still being answered (in SQL too: ``select(Response).where(Response.is_open)``)."""
+        return self.status == Status.PARTIAL
+
+    @property
+    def is_eligible(self) -> bool:
+        return self.status != Status.INELIGIBLE
+
+    @property
+    def status_label(self):
+        """The bilingual label of the status (a :class:`questionnaires.Label`)."""
+        return Status(self.status).label
 
 
 class Answer(db.Model):

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ._common import utcnow
+from ._common import one_of, utcnow
 from .geo import Community, Household
+from .responses import Mode
 
-HOUSEHOLD = "household"
-COMMUNITY = "community"
+
+class TokenKind(StrEnum):
+    """The two kinds of QR link, declared once."""
+
+    HOUSEHOLD = "household"  # single use, bound to one household of the frame
+    COMMUNITY = "community"  # the open poster link of a community
+
+    @property
+    def mode(self) -> Mode:
+        """The mode of the responses collected through this kind of link."""
+        return Mode.QR_HOUSEHOLD if self is TokenKind.HOUSEHOLD else Mode.QR_COMMUNITY
+
+
+HOUSEHOLD = TokenKind.HOUSEHOLD
+COMMUNITY = TokenKind.COMMUNITY
 
 
 class Token(db.Model):
     __tablename__ = "token"
     __table_args__ = (
-        CheckConstraint("kind IN ('household', 'community')", name="kind"),
-        CheckConstraint("(kind = 'household') = (household_id IS NOT NULL)", name="household_kind"),
+        one_of("kind", TokenKind),
+        CheckConstraint(f"(kind = '{HOUSEHOLD}') = (household_id IS NOT NULL)", name="household_kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
@@ -30,3 +45,12 @@ class Token(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     community: Mapped[Community] = relationship()
     household: Mapped[Household | None] = relationship()
+
+    @property
+    def single_use(self) -> bool:
+        """A household's door-hanger: one response, ever."""
+        return self.kind == TokenKind.HOUSEHOLD
+
+    @property
+    def response_mode(self) -> Mode:
+        return TokenKind(self.kind).mode

@@ -36,12 +36,4 @@ def page_values(page: qn.Page, answers: Mapping[str, object],
     codes = [item.code for item in page.items]
     if formdata is not None:
         return {code: list(formdata.get(code, ())) for code in codes}
-    return {code: _as_strings(answers[code]) for code in codes if code in answers}
-
-
-def _as_strings(value) -> list[str]:
-    if isinstance(value, tuple | list):
-        return [str(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return [str(int(value))]
-    return [str(value)]
+    return {item.code: item.kind.form_values(answers[item.code]) for item in page.items if item.code in answers}

@@ -10,7 +10,6 @@ from flask import redirect, render_template, request, session, url_for
 
 from ..errors import AlreadyAnswered, ResponseClosed
 from ..i18n import current_language
-from ..services import questionnaires as published
 from ..services import responses, tokens
 from . import bp
 from .forms import PageForm, StartForm, page_values
@@ -35,23 +34,20 @@ def _remember(token, response) -> None:
 def _already(token):
     """The household link is taken: answered already, or being answered in another browser."""
     household = responses.household_response(token)
-    busy = household is not None and household.status == "partial"
+    busy = household is not None and household.is_open
     return render_template("respond/already.html", token=token, community=token.community, busy=busy), 409
 
 
 @bp.get("/r/<secret>")
 def landing(secret: str):
     token = tokens.resolve(secret)
-    mine, household = _mine(token), responses.household_response(token)
-    if household is not None and household.status != "partial":
+    offer = responses.landing(token, _my_id(token))
+    if offer.state == "answered":
         return _already(token)
-    version = published.current_version() if mine is None else None
-    questionnaire = published.definition(version) if version else responses.version_of(mine)
-    return render_template(
-        "respond/landing.html", token=token, questionnaire=questionnaire, mine=mine,
-        resumable=household is not None and mine is None, form=StartForm(),
-        first=responses.next_index(questionnaire, mine),
-    )
+    if offer.state == "finished":
+        return redirect(url_for(".done", secret=secret))
+    return render_template("respond/landing.html", token=token, offer=offer, questionnaire=offer.questionnaire,
+                           form=StartForm())
 
 
 @bp.post("/r/<secret>/resume")
@@ -70,7 +66,7 @@ def resume(secret: str):
 def page(secret: str, index: int):
     token = tokens.resolve(secret)
     mine = _mine(token)
-    if mine is not None and mine.status != "partial":
+    if mine is not None and not mine.is_open:
         return redirect(url_for(".done", secret=secret))
     if mine is None and responses.household_response(token) is not None:
         return redirect(url_for(".landing", secret=secret))  # offers 'continue' or says 'answered'
@@ -107,6 +103,6 @@ def _render_page(token, mine, index, lang, errors, formdata):
 def done(secret: str):
     token = tokens.resolve(secret)
     mine = _mine(token)
-    if mine is None or mine.status == "partial":
+    if mine is None or mine.is_open:
         return redirect(url_for(".landing", secret=secret))
     return render_template("respond/done.html", response=mine, community=token.community)

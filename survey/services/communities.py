@@ -11,7 +11,7 @@ from sqlalchemy import Select, and_, case, func, select
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Community, District, Household, Response, Street, Token
+from ..models import Community, District, Household, Mode, Response, Status, Street, Token
 from ..models.tokens import HOUSEHOLD
 from . import qr
 from .tokens import community_token, url_for_token
@@ -83,11 +83,11 @@ def _counts_query() -> Select:
 
     responses = (
         select(Response.community_id.label("cid"),
-               tally(Response.status == "complete").label("complete"),
-               tally(Response.status == "partial").label("partial"),
-               tally(Response.status == "ineligible").label("ineligible"),
-               tally(Response.mode == "qr_community").label("open_link"),
-               tally(and_(Response.status == "complete", Response.household_id.is_not(None)))
+               tally(Response.status == Status.COMPLETE).label("complete"),
+               tally(Response.is_open).label("partial"),
+               tally(Response.status == Status.INELIGIBLE).label("ineligible"),
+               tally(Response.mode == Mode.QR_COMMUNITY).label("open_link"),
+               tally(and_(Response.status == Status.COMPLETE, Response.household_id.is_not(None)))
                .label("household_complete"))
         .group_by(Response.community_id).subquery()
     )
@@ -143,7 +143,7 @@ class HouseholdRow:
     building: str
     unit: str
     token_used_at: datetime | None
-    status: str | None  # the household's response status, None before any answer
+    status: Status | None  # the household's response status, None before any answer
 
 
 def households(community: Community) -> list[HouseholdRow]:
@@ -154,7 +154,7 @@ def households(community: Community) -> list[HouseholdRow]:
         .outerjoin(Response, Response.household_id == Household.id)
         .where(Household.community_id == community.id)
     )
-    rows = [HouseholdRow(*row) for row in db.session.execute(query)]
+    rows = [HouseholdRow(*row[:4], Status(row[4]) if row[4] else None) for row in db.session.execute(query)]
     return sorted(rows, key=lambda r: (natural_key(r.building), natural_key(r.unit)))
 
 

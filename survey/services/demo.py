@@ -19,7 +19,7 @@ import questionnaires as qn
 from ..extensions import db
 from ..models import Community, Token
 from ..models.tokens import HOUSEHOLD
-from . import frame, questionnaires, users
+from . import frame, users, versions
 from .frame import COLUMNS, FrameReport
 from .tokens import community_token
 
@@ -62,7 +62,7 @@ def frame_csv() -> bytes:
 
 def build_demo() -> DemoReport:
     """Publish the built-in questionnaire, load the demo frame and create the administrator if missing."""
-    version = questionnaires.publish(qn.builtin(current_app.config["BUILTIN_QUESTIONNAIRE"]))
+    version = versions.publish(qn.builtin(current_app.config["BUILTIN_QUESTIONNAIRE"]))
     report = frame.import_frame(frame_csv(), source="demo")
     password = None
     if users.find(ADMIN) is None:

@@ -21,8 +21,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Answer, Community, Household, QuestionnaireVersion, Response, Token
-from . import communities, qr
-from . import questionnaires as published
+from . import communities, qr, versions
 from .tokens import url_for_token
 
 FIXED_COLUMNS = ("response_id", "community", "household", "mode", "status", "submitted_at",
@@ -36,20 +35,20 @@ def columns(code: str | None = None) -> tuple[list[QuestionnaireVersion], list[s
     Item columns follow the current version's order; items only older versions asked come after,
     newest version first, so a file always has every answer.
     """
-    current = published.current_version(code)
-    versions = list(db.session.scalars(
+    current = versions.current_version(code)
+    published = list(db.session.scalars(
         select(QuestionnaireVersion).filter_by(code=current.code).order_by(QuestionnaireVersion.id.desc())
     ))
     items: list[str] = []
-    for version in versions:
-        items.extend(q.code for q in published.definition(version).items if q.code not in items)
-    return versions, [*FIXED_COLUMNS, *items]
+    for version in published:
+        items.extend(q.code for q in versions.definition(version).items if q.code not in items)
+    return published, [*FIXED_COLUMNS, *items]
 
 
 def iter_rows(code: str | None = None) -> Iterator[list[str]]:
     """The header, then one list of cells per response of every version of the questionnaire."""
     try:
-        versions, header = columns(code)
+        published, header = columns(code)
     except NotFound:
         yield list(FIXED_COLUMNS)
         return
@@ -62,7 +61,7 @@ def iter_rows(code: str | None = None) -> Iterator[list[str]]:
         .join(Community, Community.id == Response.community_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
         .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(Response.questionnaire_version_id.in_([v.id for v in versions]))
+        .where(Response.questionnaire_version_id.in_([v.id for v in published]))
         .order_by(Response.id, Answer.id)
         .execution_options(yield_per=BATCH)
     )

@@ -6,8 +6,8 @@ Guarantees (each enforced by the database, not by process memory, so any number 
   submissions on one household link exactly one inserts its row; the other is refused;
 * a re-sent POST changes nothing: every rendered page carries a one-time submission key, stored in
   ``page_submission`` (primary key) in the same transaction as the answers it carried;
-* a closed response stays closed: completion is a conditional UPDATE (``WHERE status = 'partial'``)
-  on a row locked for the duration of the page save.
+* a closed response stays closed: completion is a conditional UPDATE (``WHERE`` the response is still
+  open) on a row locked for the duration of the page save.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from ..errors import AlreadyAnswered, NotFound, ResponseClosed
 from ..extensions import db
 from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Token
 from ..models._common import utcnow
-from ..models.tokens import HOUSEHOLD
-from . import questionnaires as published
+from . import versions
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,7 @@ def new_key() -> str:
 
 def household_response(token: Token) -> Response | None:
     """The household's response, if any (household links only)."""
-    if token.kind != HOUSEHOLD:
+    if not token.single_use:
         return None
     return db.session.scalar(select(Response).filter_by(household_id=token.household_id))
 
@@ -66,7 +65,7 @@ def resume(token: Token) -> Response:
     response = household_response(token)
     if response is None:
         raise NotFound("nothing to continue")
-    if response.status != "partial":
+    if not response.is_open:
         raise AlreadyAnswered("this household has already answered")
     return response
 
@@ -79,20 +78,17 @@ def answers_of(response: Response, questionnaire: qn.Questionnaire | None = None
 
 
 def decode(questionnaire: qn.Questionnaire, stored: Mapping[str, str]) -> dict[str, object]:
+    """Stored cells (item code -> text) read back by each item's question type."""
     values = {}
     for code, text in stored.items():
         question = questionnaire.item(code)
-        values[code] = qn.QUESTION_TYPES[question.type].parse(_raw(question, text), question)
+        values[code] = question.kind.read(text, question)
     return values
-
-
-def _raw(question: qn.Question, text: str) -> Sequence[str]:
-    return text.split(";") if question.type == "multiple" else [text]
 
 
 def version_of(response: Response) -> qn.Questionnaire:
     """The questionnaire a response answers (its version row is loaded with the response)."""
-    return published.definition(response.version)
+    return versions.definition(response.version)
 
 
 def save_page(
@@ -118,10 +114,10 @@ def save_page(
     if replay is not None:
         return replay
     response = _locked(public_id, token)
-    if response is not None and response.status != "partial":
+    if response is not None and not response.is_open:
         raise ResponseClosed("this questionnaire has already been submitted")
-    version = published.current_version() if response is None else response.version
-    questionnaire = published.definition(version)
+    version = versions.current_version() if response is None else response.version
+    questionnaire = versions.definition(version)
     known = answers_of(response, questionnaire) if response is not None else {}
     page = _page(questionnaire, page_index, known, response)
     result = qn.parse_page(questionnaire, page, form, known)
@@ -157,7 +153,7 @@ def _replay(key: str, token: Token) -> PageOutcome | None:
     response = db.session.get(Response, seen.response_id)
     if response.token_id != token.id:
         raise NotFound("submission key of another link")
-    follow = None if response.status != "partial" else response.page
+    follow = response.page if response.is_open else None
     return PageOutcome(response, {}, follow, replay=True)
 
 
@@ -179,13 +175,12 @@ def _page(questionnaire: qn.Questionnaire, index: int, known: Mapping, response:
 
 
 def _first_index(questionnaire: qn.Questionnaire) -> int:
-    first = qn.next_page(questionnaire, {}, None)
-    return first.index if first is not None else 0
+    return qn.first_page(questionnaire).index
 
 
 def _create(token: Token, version: QuestionnaireVersion, *, key: str, language: str, mode: str | None) -> Response:
     """Insert the response row; the household's unique constraint decides between racing first posts."""
-    household = token.kind == HOUSEHOLD
+    household = token.single_use
     response = Response(
         public_id=secrets.token_urlsafe(16),
         idempotency_key=key,
@@ -193,7 +188,7 @@ def _create(token: Token, version: QuestionnaireVersion, *, key: str, language: 
         community_id=token.community_id,
         household_id=token.household_id if household else None,
         token_id=token.id,
-        mode=mode or ("qr_household" if household else "qr_community"),
+        mode=mode or token.response_mode,
         probability_sample=household,
         language=language,
     )
@@ -228,12 +223,12 @@ def _advance(questionnaire, response: Response, answers: Mapping, index: int, la
         response.page = max(response.page, follow.index)
         return follow.index
     status = qn.status(questionnaire, answers)
-    if status == "partial":  # an earlier page lost a required answer: send them back to it
-        response.page = _first_incomplete(questionnaire, answers)
+    if status == qn.Status.PARTIAL:  # an earlier page lost a required answer: send them back to it
+        response.page = qn.first_incomplete(questionnaire, answers).index
         return response.page
     closed = db.session.execute(
         update(Response)
-        .where(Response.id == response.id, Response.status == "partial")
+        .where(Response.id == response.id, Response.is_open)
         .values(status=status, submitted_at=now, updated_at=now, language=language)
     )
     if closed.rowcount != 1:  # closed by a concurrent request since we read it: keep nothing of ours
@@ -242,14 +237,6 @@ def _advance(questionnaire, response: Response, answers: Mapping, index: int, la
     if response.token_id is not None and response.household_id is not None:
         db.session.execute(update(Token).where(Token.id == response.token_id).values(used_at=now))
     return None
-
-
-def _first_incomplete(questionnaire: qn.Questionnaire, answers: Mapping) -> int:
-    for page in questionnaire.pages():
-        for item in page.items:
-            if item.required and item.code not in answers and qn.is_relevant(questionnaire, item, answers):
-                return page.index
-    return 0
 
 
 @dataclass(frozen=True)
@@ -264,15 +251,43 @@ class PageView:
     previous: int | None  # index of the page asked before this one
 
 
-def next_index(questionnaire: qn.Questionnaire, response: Response | None) -> int:
-    """The page a respondent should answer next (the first page for a new respondent)."""
-    return response.page if response is not None else _first_index(questionnaire)
+@dataclass(frozen=True)
+class Landing:
+    """What the QR landing page offers this browser on ``token``.
+
+    ``state`` is one of: ``"start"`` (a new respondent), ``"continue"`` (this browser's own open response),
+    ``"resume"`` (the household's open response started elsewhere: continue after pressing a button),
+    ``"finished"`` (this browser's response is closed: thank them, offer nothing), ``"answered"`` (the
+    household's link is used up).
+    """
+
+    state: str
+    questionnaire: qn.Questionnaire
+    mine: Response | None
+    first: int  # the page the button leads to
+
+
+def landing(token: Token, public_id: str | None) -> Landing:
+    """Decide what the landing page of ``token`` offers the respondent whose own response is ``public_id``.
+
+    A new respondent gets the current questionnaire version; one who started keeps the version they started.
+    """
+    mine, household = find(public_id, token), household_response(token)
+    if household is not None and not household.is_open:
+        return Landing("answered", version_of(household), household, 0)
+    if mine is not None:
+        state = "continue" if mine.is_open else "finished"
+        return Landing(state, version_of(mine), mine, mine.page)
+    if household is not None:
+        return Landing("resume", version_of(household), None, household.page)
+    questionnaire = versions.definition(versions.current_version())
+    return Landing("start", questionnaire, None, _first_index(questionnaire))
 
 
 def page_view(response: Response | None, index: int) -> PageView:
     """The page ``index`` as this respondent may see it; :class:`NotFound` when it is not open to them."""
     if response is None:
-        questionnaire = published.definition(published.current_version())
+        questionnaire = versions.definition(versions.current_version())
         answers: dict[str, object] = {}
     else:
         questionnaire = version_of(response)

@@ -216,3 +216,12 @@ def test_community_poster_link_records_non_probability_responses(app, city):
     with app.app_context():
         rows = db.session.execute(select(Response.mode, Response.probability_sample, Response.household_id)).all()
     assert rows == [("qr_community", False, None)] * 2
+
+
+def test_poster_link_thanks_a_finished_resident_instead_of_offering_continue(client, app, city):
+    secret = secrets_of(app, kind="community")[0]
+    answer_all(client, secret)
+    again = client.get(f"/r/{secret}")
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/r/{secret}/done")
+    page = client.get(again.headers["Location"])
+    assert "感谢您的参与" in page.text and "继续答题" not in page.text and "开始答题" not in page.text

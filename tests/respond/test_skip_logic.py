@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 import questionnaires as qn
 from survey.extensions import db
 from survey.models import Answer, Response
-from survey.services import questionnaires as published
+from survey.services import versions
 from tests.forms import page_form
 from tests.respond.test_flow import first_page, secrets_of
 
@@ -58,7 +58,7 @@ sections:
 @pytest.fixture
 def skip_city(app, city):
     with app.app_context():
-        published.publish(qn.loads(SKIP_YAML, source="skip.yaml"))
+        versions.publish(qn.loads(SKIP_YAML, source="skip.yaml"))
     app.config["BUILTIN_QUESTIONNAIRE"] = "skip-test"
     return secrets_of(app)[0]
 
