@@ -83,7 +83,8 @@ def test_matches_r(case):
 
 
 def test_statistics_doc_reference_values():
-    """The numbers quoted in docs statistics.md (apiclus1, R: svyciprop / svymean(deff=TRUE))."""
+    """The numbers quoted in the statistics conventions and docs/analysis.md (apiclus1, R: svyciprop /
+    svymean(deff=TRUE))."""
     data = load("apiclus1.csv")
     design = Design(numeric(data["pw"]), psu=data["dnum"], fpc=numeric(data["fpc"]))
     beta = proportion(data["sch.wide"], design, "Yes", ci_method="beta")

@@ -100,5 +100,6 @@ def test_post_stratified_total_of_the_post_strata_is_exact():
 
 def test_weighting_names_are_exported():
     for name in ("poststratify", "rake", "trim", "design_weights", "nonresponse_adjust", "Calibrated",
-                 "WeightingError", "DesignWeights", "NonresponseAdjusted", "Trimmed"):
+                 "WeightingError", "DesignWeights", "NonresponseAdjusted", "Trimmed", "PostStratification", "Raking",
+                 "CalibrationChain"):
         assert name in analysis.__all__ and hasattr(analysis, name)

@@ -57,7 +57,8 @@ def calibrate(case_name):
 
 
 def linearised_se(w, y, domain, strata, psu, popsize, calibration, kind):
-    """SE of a (domain) mean or total: z as in docs statistics.md, residualised, summed by PSU."""
+    """SE of a (domain) mean or total: z_i = w_i d_i (y_i - ybar_D) / sum(w d) (total: w_i d_i y_i), residualised,
+    summed by PSU: R's Taylor linearisation (svyrecvar)."""
     d = domain.astype(float)
     if kind == "mean":
         ybar = np.sum(w * d * y) / np.sum(w * d)
