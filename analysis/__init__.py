@@ -11,6 +11,15 @@ code_rate, code_score      code answers into 0/1 indicators or scores (NaN = mis
 rate_interval, wald_interval   confidence intervals (logit, xlogit, mean, beta, wilson)
 Estimate, DomainEstimates  results;  reliability(estimate) -> 'ok' | 'flag' | 'suppress'
 AnalysisError              bad input (a ValueError naming the argument, column, level or stratum)
+
+Weighting
+---------
+design_weights, nonresponse_adjust, trim     base weights, non-response classes, R's ``trimWeights``
+poststratify, rake                           R's ``postStratify`` / ``rake``: a ``Calibrated`` result
+DesignWeights, NonresponseAdjusted, Trimmed, Calibrated   their frozen results
+PostStratification, Raking, CalibrationChain   ``Calibrated.calibration``: the record ``Design(calibration=...)``
+                           uses for the variance (R's ``design$postStrata``); exported so callers can inspect it
+WeightingError             bad weighting input (names the argument, column and level)
 """
 
 from ._design import LONELY_PSU, Design
@@ -25,7 +34,7 @@ __all__ = [
 ]
 
 # --- weighting
-from ._calibration import Calibrated, poststratify, rake  # noqa: E402
+from ._calibration import Calibrated, CalibrationChain, PostStratification, Raking, poststratify, rake  # noqa: E402
 from ._weighting import (  # noqa: E402
     DesignWeights,
     NonresponseAdjusted,
@@ -36,7 +45,7 @@ from ._weighting import (  # noqa: E402
 )
 
 __all__ += [
-    "Calibrated", "DesignWeights", "NonresponseAdjusted", "Trimmed", "WeightingError", "design_weights",
-    "nonresponse_adjust", "poststratify", "rake", "trim",
+    "Calibrated", "CalibrationChain", "DesignWeights", "NonresponseAdjusted", "PostStratification", "Raking",
+    "Trimmed", "WeightingError", "design_weights", "nonresponse_adjust", "poststratify", "rake", "trim",
 ]
 # --- end weighting ---

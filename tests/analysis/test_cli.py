@@ -1,7 +1,8 @@
 """``python -m analysis estimate``: output format, R's numbers on calibrated designs, and one-line errors.
 
-The calibrated cases (``cli_cases`` in r/reference.json) come from r/make_reference.R: R's ``postStratify`` /
-``rake`` on the apiclus1 design, then ``svymean`` and ``svyciprop``; each carries its ``r_call``.
+The calibrated cases (``cli_cases`` of topic ``estimates`` in reference.json) come from r/estimates.R: R's
+``postStratify`` / ``rake`` on the apiclus1 design, then ``svymean`` and ``svyciprop``; each carries its ``r_call``.
+Data and margins: tests/analysis/data/.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _analysis_data import R_DIR, reference
 
-from analysis._cli import main
+from analysis.__main__ import main
+from tests.analysis._reference import DATA_DIR, reference
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI_CASES = reference()["cli_cases"]
+CLI_CASES = reference("estimates")["cli_cases"]
 CLUS1 = ["estimate", "apiclus1.csv", "--weights", "pw", "--psu", "dnum", "--fpc", "fpc"]
 
 
@@ -30,8 +31,8 @@ def run(argv, tmp=None):
 
 
 @pytest.fixture(autouse=True)
-def in_r_dir(monkeypatch):
-    monkeypatch.chdir(R_DIR)
+def in_data_dir(monkeypatch):
+    monkeypatch.chdir(DATA_DIR)
 
 
 @pytest.mark.parametrize("case", CLI_CASES, ids=[c["r_call"][:110] for c in CLI_CASES])
@@ -118,7 +119,7 @@ ERRORS = [
 
 @pytest.mark.parametrize(("argv", "message"), ERRORS, ids=[m for _, m in ERRORS])
 def test_errors_are_one_line_with_status_2(argv, message, tmp_path):
-    (R_DIR / "margins_stype.csv").read_text()
+    (DATA_DIR / "margins_stype.csv").read_text()
     status, out, err = run(argv)
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("analysis: error: ")
@@ -143,10 +144,10 @@ def test_raking_that_does_not_converge(tmp_path):
 
 
 def test_python_dash_m_exits_2_without_traceback():
-    proc = subprocess.run([sys.executable, "-m", "analysis", "estimate", str(R_DIR / "apiclus1.csv"),
+    proc = subprocess.run([sys.executable, "-m", "analysis", "estimate", str(DATA_DIR / "apiclus1.csv"),
                            "--weights", "pw", "--mean", "nope"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
-    proc = subprocess.run([sys.executable, "-m", "analysis", "estimate", str(R_DIR / "apiclus1.csv"),
+    proc = subprocess.run([sys.executable, "-m", "analysis", "estimate", str(DATA_DIR / "apiclus1.csv"),
                            "--weights", "pw", "--mean", "api00"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["estimates"][0]["n"] == 183

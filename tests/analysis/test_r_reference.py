@@ -1,20 +1,21 @@
 """Estimates, SEs, intervals, df and deff against R's survey package.
 
-Every number comes from r/make_reference.R (R 4.2, survey 4.1-1), which wrote r/reference.json; each case
-carries the R design call (``r_design``) and the R call that produced its numbers (``r_call``), shown in the
-test id. Data: r/apistrat.csv, r/apiclus1.csv, r/apiclus2.csv (R's ``data(api)``, r/export_api.R) and
-r/synthetic.csv (a seeded household survey, r/make_synthetic.py).
+Every number comes from topic ``estimates`` of reference.json (r/estimates.R, R 4.2, survey 4.1-1, written by
+``Rscript tests/analysis/r/make_reference.R``); each case carries the R design call (``r_design``) and the R call
+that produced its numbers (``r_call``), shown in the test id. Data: data/apistrat.csv, data/apiclus1.csv,
+data/apiclus2.csv (R's ``data(api)``, r/export_api.R) and data/synthetic_domains.csv (a seeded household survey,
+r/make_synthetic.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from _analysis_data import load, numeric, reference
 
 from analysis import Design, code_rate, composite, mean, proportion, total
+from tests.analysis._reference import load, numeric, reference
 
-CASES = reference()["cases"]
+CASES = reference("estimates")["cases"]
 
 
 def build_design(case) -> Design:
@@ -82,7 +83,8 @@ def test_matches_r(case):
 
 
 def test_statistics_doc_reference_values():
-    """The numbers quoted in docs statistics.md (apiclus1, R: svyciprop / svymean(deff=TRUE))."""
+    """The numbers quoted in the statistics conventions and docs/analysis.md (apiclus1, R: svyciprop /
+    svymean(deff=TRUE))."""
     data = load("apiclus1.csv")
     design = Design(numeric(data["pw"]), psu=data["dnum"], fpc=numeric(data["fpc"]))
     beta = proportion(data["sch.wide"], design, "Yes", ci_method="beta")

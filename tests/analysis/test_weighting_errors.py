@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import WeightingError
-from analysis._calibration import poststratify, rake
-from analysis._weighting import design_weights, nonresponse_adjust, trim
+from analysis import WeightingError, design_weights, nonresponse_adjust, poststratify, rake, trim
 
 AGE = ["young", "old", "young", "old"]
 SEX = ["F", "F", "M", "M"]

@@ -7,9 +7,18 @@ import dataclasses
 import numpy as np
 import pytest
 
-from analysis import WeightingError
-from analysis._calibration import Calibrated, CalibrationChain, PostStratification, Raking, poststratify, rake
-from analysis._weighting import design_weights, nonresponse_adjust, trim
+from analysis import (
+    Calibrated,
+    CalibrationChain,
+    PostStratification,
+    Raking,
+    WeightingError,
+    design_weights,
+    nonresponse_adjust,
+    poststratify,
+    rake,
+    trim,
+)
 
 
 def test_design_weights_households_and_adults():

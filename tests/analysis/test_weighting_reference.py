@@ -1,7 +1,8 @@
 """Post-stratification, raking and trimming against R's survey package.
 
-Every reference number comes from tests/analysis/weighting/make_reference.R (R 4.2, survey 4.1-1), which
-wrote reference.json; each case and estimate there carries the R call that produced it (``r_call``).
+Every reference number comes from topic ``weighting`` of tests/analysis/reference.json (r/weighting.R, R 4.2,
+survey 4.1-1, written by ``Rscript tests/analysis/r/make_reference.R``); each case and estimate there carries the
+R call that produced it (``r_call``). Data: data/apistrat.csv, data/apiclus1.csv, data/synthetic_weighting.csv.
 Standard errors here use a minimal Taylor-linearisation (strata, PSUs, first-stage FPC) written in this
 file, so that they test ``calibration.residualize`` on its own; test_weighting_estimators.py checks the
 same numbers through the package's estimators.
@@ -12,49 +13,52 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis._calibration import poststratify, rake
-from analysis._weighting import trim
-from tests.analysis._weighting_data import DATA, POP, REF, num
+from analysis import poststratify, rake, trim
+from tests.analysis._reference import load, numeric, reference
+
+REF = reference("weighting")
+POP = REF["populations"]
 
 
 def design_of(data_name):
     """(strata, psu, population PSU count per row or None) of the R svydesign call of each data set."""
-    d = DATA[data_name]
-    if data_name == "apistrat":  # svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc)
-        return d["stype"], np.arange(d["stype"].shape[0]).astype(str), num(d, "fpc")
-    if data_name == "apiclus1":  # svydesign(id=~dnum, weights=~pw, fpc=~fpc)
-        return np.zeros(d["dnum"].shape[0]).astype(str), d["dnum"], num(d, "fpc")
+    d = load(data_name)
+    if data_name == "apistrat.csv":  # svydesign(id=~1, strata=~stype, weights=~pw, fpc=~fpc)
+        return d["stype"], np.arange(d["stype"].shape[0]).astype(str), numeric(d["fpc"])
+    if data_name == "apiclus1.csv":  # svydesign(id=~dnum, weights=~pw, fpc=~fpc)
+        return np.zeros(d["dnum"].shape[0]).astype(str), d["dnum"], numeric(d["fpc"])
     return d["district"], d["community"], None  # svydesign(id=~community, strata=~district, nest=TRUE)
 
 
 def calibrate(case_name):
-    """Our calls that mirror each R design in make_reference.R."""
-    st, cl, sy = DATA["apistrat"], DATA["apiclus1"], DATA["synthetic"]
+    """Our calls that mirror each R design in r/weighting.R."""
+    st, cl, sy = load("apistrat.csv"), load("apiclus1.csv"), load("synthetic_weighting.csv")
     def m_api(d):
-        return [("stype", d["stype"], POP["stype"]), ("sch_wide", d["sch_wide"], POP["sch_wide"])]
+        return [("stype", d["stype"], POP["stype"]), ("sch.wide", d["sch.wide"], POP["sch.wide"])]
 
     m_syn = [(k, sy[k], POP[k]) for k in ("age", "sex", "edu")]
     upper = REF["bounds"]["syn_rake_trim_upper"]
     return {
-        "strat_ps_stype": lambda: poststratify(num(st, "pw"), st["stype"], POP["stype"], name="stype"),
-        "strat_ps_schwide": lambda: poststratify(num(st, "pw"), st["sch_wide"], POP["sch_wide"]),
-        "clus1_ps_stype": lambda: poststratify(num(cl, "pw"), cl["stype"], POP["stype"]),
+        "strat_ps_stype": lambda: poststratify(numeric(st["pw"]), st["stype"], POP["stype"], name="stype"),
+        "strat_ps_schwide": lambda: poststratify(numeric(st["pw"]), st["sch.wide"], POP["sch.wide"]),
+        "clus1_ps_stype": lambda: poststratify(numeric(cl["pw"]), cl["stype"], POP["stype"]),
         "clus1_ps_stype_schwide": lambda: poststratify(
-            poststratify(num(cl, "pw"), cl["stype"], POP["stype"]), cl["sch_wide"], POP["sch_wide"]),
-        "strat_rake": lambda: rake(num(st, "pw"), m_api(st)),
-        "clus1_rake": lambda: rake(num(cl, "pw"), m_api(cl)),
+            poststratify(numeric(cl["pw"]), cl["stype"], POP["stype"]), cl["sch.wide"], POP["sch.wide"]),
+        "strat_rake": lambda: rake(numeric(st["pw"]), m_api(st)),
+        "clus1_rake": lambda: rake(numeric(cl["pw"]), m_api(cl)),
         "syn_ps_cell": lambda: poststratify(
-            num(sy, "w"), np.char.add(np.char.add(sy["age"], "|"), sy["sex"]), POP["age_sex"]),
-        "syn_rake": lambda: rake(num(sy, "w"), m_syn),
-        "clus1_rake_trim": lambda: trim(rake(num(cl, "pw"), m_api(cl)), lower=32, upper=55),
-        "clus1_rake_trim_strict": lambda: trim(rake(num(cl, "pw"), m_api(cl)), upper=55, strict=True),
-        "syn_rake_trim": lambda: trim(rake(num(sy, "w"), m_syn), upper=upper),
-        "syn_rake_trim_strict": lambda: trim(rake(num(sy, "w"), m_syn), upper=upper, strict=True),
+            numeric(sy["w"]), np.char.add(np.char.add(sy["age"], "|"), sy["sex"]), POP["age_sex"]),
+        "syn_rake": lambda: rake(numeric(sy["w"]), m_syn),
+        "clus1_rake_trim": lambda: trim(rake(numeric(cl["pw"]), m_api(cl)), lower=32, upper=55),
+        "clus1_rake_trim_strict": lambda: trim(rake(numeric(cl["pw"]), m_api(cl)), upper=55, strict=True),
+        "syn_rake_trim": lambda: trim(rake(numeric(sy["w"]), m_syn), upper=upper),
+        "syn_rake_trim_strict": lambda: trim(rake(numeric(sy["w"]), m_syn), upper=upper, strict=True),
     }[case_name]()
 
 
 def linearised_se(w, y, domain, strata, psu, popsize, calibration, kind):
-    """SE of a (domain) mean or total: z as in docs statistics.md, residualised, summed by PSU."""
+    """SE of a (domain) mean or total: z_i = w_i d_i (y_i - ybar_D) / sum(w d) (total: w_i d_i y_i), residualised,
+    summed by PSU: R's Taylor linearisation (svyrecvar)."""
     d = domain.astype(float)
     if kind == "mean":
         ybar = np.sum(w * d * y) / np.sum(w * d)
@@ -89,9 +93,9 @@ def test_estimate_and_se_match_r(case, k):
     """svymean/svytotal(..., <R design>) and its SE, to 1e-8 relative (r_call in reference.json)."""
     spec = REF["cases"][case]
     est = spec["estimates"][k]
-    data = DATA[spec["data"]]
+    data = load(spec["data"])
     result = calibrate(case)
-    y = num(data, est["variable"])
+    y = numeric(data[est["variable"]])
     dom = est["domain"]
     domain = np.ones(y.shape[0], bool) if dom is None else data[dom[0]] == dom[1]
     w = np.asarray(result.weights)
@@ -105,16 +109,16 @@ def test_estimate_and_se_match_r(case, k):
 def test_ignoring_the_raking_overstates_the_se():
     """R: SE(svymean(~api00, <clus1_rake with postStrata removed>)) = 23.80621 against 23.70362 with them."""
     spec = REF["cases"]["clus1_rake"]
-    d = DATA["apiclus1"]
+    d = load("apiclus1.csv")
     result = calibrate("clus1_rake")
-    strata, psu, popsize = design_of("apiclus1")
+    strata, psu, popsize = design_of("apiclus1.csv")
 
     class Fixed:
         residualize = staticmethod(lambda z: z)
 
     ones = np.ones(psu.shape[0], bool)
-    fixed = linearised_se(result.weights, num(d, "api00"), ones, strata, psu, popsize, Fixed, "mean")
-    calibrated = linearised_se(result.weights, num(d, "api00"), ones, strata, psu, popsize,
+    fixed = linearised_se(result.weights, numeric(d["api00"]), ones, strata, psu, popsize, Fixed, "mean")
+    calibrated = linearised_se(result.weights, numeric(d["api00"]), ones, strata, psu, popsize,
                                result.calibration, "mean")
     assert fixed == pytest.approx(spec["se_api00_ignoring_calibration"], rel=1e-6)
     assert calibrated < fixed
@@ -122,8 +126,8 @@ def test_ignoring_the_raking_overstates_the_se():
 
 def test_residualize_keeps_shape_and_handles_columns_together():
     result = calibrate("syn_rake")
-    sy = DATA["synthetic"]
-    z = np.column_stack([num(sy, "score"), num(sy, "aware")]) * np.asarray(result.weights)[:, None]
+    sy = load("synthetic_weighting.csv")
+    z = np.column_stack([numeric(sy["score"]), numeric(sy["aware"])]) * np.asarray(result.weights)[:, None]
     both = result.calibration.residualize(z)
     assert both.shape == z.shape
     np.testing.assert_allclose(both[:, 1], result.calibration.residualize(z[:, 1]), rtol=1e-12)

@@ -1,7 +1,8 @@
-"""Write synthetic.csv: a seeded household civility survey (communities = strata, buildings = PSUs).
+"""Write tests/analysis/data/synthetic_domains.csv: a seeded household civility survey (communities = strata,
+buildings = PSUs) for the "estimates" topic.
 
 Run from the repository root:  .venv/bin/python tests/analysis/r/make_synthetic.py
-Then make_reference.R computes R's numbers on it.
+Then ``Rscript tests/analysis/r/make_reference.R`` computes R's numbers on it (r/estimates.R).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).parent
+OUT = Path(__file__).parent.parent / "data" / "synthetic_domains.csv"
 
 
 def main(seed: int = 20240603) -> None:
@@ -38,7 +39,7 @@ def main(seed: int = 20240603) -> None:
                     "score": "" if rng.random() < 0.05 else round(score, 1),
                     "never": 0,  # a rate of exactly 0 in every community
                 })
-    with open(HERE / "synthetic.csv", "w", newline="") as fh:
+    with open(OUT, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)

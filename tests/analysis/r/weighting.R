@@ -1,10 +1,9 @@
-# Reference values for tests/analysis/test_weighting*.py, produced by R's survey package.
-# Run from this directory:  Rscript make_reference.R
-# Writes apistrat.csv, apiclus1.csv, synthetic.csv (the data the tests read) and reference.json.
-# Every number in reference.json carries the R call that produced it.
-suppressMessages(library(survey))
-library(jsonlite)
-data(api)
+# Topic "weighting" of tests/analysis/reference.json: post-stratification, raking and trimming in R's survey
+# package, for tests/analysis/test_weighting_reference.py and test_weighting_estimators.py.
+# Sourced by make_reference.R (the one command), which provides read_data().
+# Data (tests/analysis/data/): apistrat.csv, apiclus1.csv (export_api.R) and synthetic_weighting.csv
+# (make_synthetic_weighting.R). Every number carries the R call that produced it.
+data(api, package = "survey")  # apipop: the population margins below
 
 # Tight convergence so that R's raked weights are the fixed point (R's default epsilon = 1 is loose).
 tight <- list(maxit = 500, epsilon = 1e-14)
@@ -14,32 +13,9 @@ pop.schwide <- data.frame(sch.wide = c("No", "Yes"), Freq = c(1072, 5122))     #
 stopifnot(all(pop.types$Freq == as.vector(table(apipop$stype))))
 stopifnot(all(pop.schwide$Freq == as.vector(table(apipop$sch.wide))))
 
-export <- function(df, file) {
-  out <- data.frame(stype = as.character(df$stype), sch_wide = as.character(df$sch.wide),
-                    comp_imp = as.character(df$comp.imp), dnum = df$dnum, api00 = df$api00,
-                    api99 = df$api99, enroll = df$enroll, pw = df$pw, fpc = df$fpc)
-  write.csv(out, file, row.names = FALSE)
-}
-export(apistrat, "apistrat.csv")
-export(apiclus1, "apiclus1.csv")
-
-# Seeded synthetic household survey: 4 districts (strata) x 6 communities (PSUs) x 12-20 adults,
-# unequal design weights, raking margins age (4), sex (2), edu (3).
-set.seed(20240611)
-rows <- list()
-for (h in 1:4) for (j in 1:6) {
-  m <- sample(12:20, 1)
-  rows[[length(rows) + 1]] <- data.frame(
-    district = paste0("D", h), community = paste0("D", h, "C", j),
-    age = sample(c("18-34", "35-49", "50-64", "65+"), m, replace = TRUE, prob = c(.2, .3, .3, .2)),
-    sex = sample(c("F", "M"), m, replace = TRUE),
-    edu = sample(c("low", "mid", "high"), m, replace = TRUE, prob = c(.3, .5, .2)),
-    w = round(runif(m, 20, 120) * h, 6))
-}
-syn <- do.call(rbind, rows)
-syn$aware <- rbinom(nrow(syn), 1, plogis(-0.3 + 0.4 * (syn$edu == "high") + 0.3 * (syn$age == "65+")))
-syn$score <- round(pmin(100, pmax(0, 60 + 10 * (syn$sex == "F") + rnorm(nrow(syn), 0, 15))), 1)
-write.csv(syn, "synthetic.csv", row.names = FALSE)
+apistrat <- read_data("apistrat.csv")
+apiclus1 <- read_data("apiclus1.csv")
+syn <- read_data("synthetic_weighting.csv")
 syn.age <- data.frame(age = c("18-34", "35-49", "50-64", "65+"), Freq = c(30000, 28000, 26000, 16000))
 syn.sex <- data.frame(sex = c("F", "M"), Freq = c(51500, 48500))
 syn.edu <- data.frame(edu = c("low", "mid", "high"), Freq = c(35000, 45000, 20000))
@@ -51,40 +27,40 @@ dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
 dsyn <- svydesign(id = ~community, strata = ~district, weights = ~w, data = syn, nest = TRUE)
 
 designs <- list(
-  strat_ps_stype = list(d = postStratify(dstrat, ~stype, pop.types), data = "apistrat",
+  strat_ps_stype = list(d = postStratify(dstrat, ~stype, pop.types), data = "apistrat.csv",
     call = "postStratify(svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc), ~stype, pop.types)"),
-  strat_ps_schwide = list(d = postStratify(dstrat, ~sch.wide, pop.schwide), data = "apistrat",
+  strat_ps_schwide = list(d = postStratify(dstrat, ~sch.wide, pop.schwide), data = "apistrat.csv",
     call = "postStratify(svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc), ~sch.wide, pop.schwide)"),
-  clus1_ps_stype = list(d = postStratify(dclus1, ~stype, pop.types), data = "apiclus1",
+  clus1_ps_stype = list(d = postStratify(dclus1, ~stype, pop.types), data = "apiclus1.csv",
     call = "postStratify(svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc), ~stype, pop.types)"),
   clus1_ps_stype_schwide = list(d = postStratify(postStratify(dclus1, ~stype, pop.types), ~sch.wide, pop.schwide),
-    data = "apiclus1",
+    data = "apiclus1.csv",
     call = "postStratify(postStratify(svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc), ~stype, pop.types), ~sch.wide, pop.schwide)"),
   strat_rake = list(d = rake(dstrat, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = tight),
-    data = "apistrat",
+    data = "apistrat.csv",
     call = "rake(svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc), list(~stype, ~sch.wide), list(pop.types, pop.schwide), control=list(maxit=500, epsilon=1e-14))"),
   clus1_rake = list(d = rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = tight),
-    data = "apiclus1",
+    data = "apiclus1.csv",
     call = "rake(svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc), list(~stype, ~sch.wide), list(pop.types, pop.schwide), control=list(maxit=500, epsilon=1e-14))"),
-  syn_ps_cell = list(d = postStratify(dsyn, ~age + sex, syn.cell), data = "synthetic",
+  syn_ps_cell = list(d = postStratify(dsyn, ~age + sex, syn.cell), data = "synthetic_weighting.csv",
     call = "postStratify(svydesign(id=~community, strata=~district, weights=~w, data=syn, nest=TRUE), ~age+sex, syn.cell)"),
   syn_rake = list(d = rake(dsyn, list(~age, ~sex, ~edu), list(syn.age, syn.sex, syn.edu), control = tight),
-    data = "synthetic",
+    data = "synthetic_weighting.csv",
     call = "rake(svydesign(id=~community, strata=~district, weights=~w, data=syn, nest=TRUE), list(~age, ~sex, ~edu), list(syn.age, syn.sex, syn.edu), control=list(maxit=500, epsilon=1e-14))")
 )
 # Trimming a raked design: R keeps the raking information (postStrata) and changes only the weights.
 rk <- designs$clus1_rake$d
-designs$clus1_rake_trim <- list(d = trimWeights(rk, lower = 32, upper = 55), data = "apiclus1",
+designs$clus1_rake_trim <- list(d = trimWeights(rk, lower = 32, upper = 55), data = "apiclus1.csv",
   call = "trimWeights(<clus1_rake>, lower=32, upper=55)")
 # strict=TRUE with both bounds recurses without end in R here (clipped rows get part of the next spread),
 # so the strict reference uses an upper bound only, where R stops after its second pass.
 designs$clus1_rake_trim_strict <- list(d = trimWeights(rk, upper = 55, strict = TRUE),
-  data = "apiclus1", call = "trimWeights(<clus1_rake>, upper=55, strict=TRUE)")
+  data = "apiclus1.csv", call = "trimWeights(<clus1_rake>, upper=55, strict=TRUE)")
 rs <- designs$syn_rake$d
-designs$syn_rake_trim <- list(d = trimWeights(rs, upper = 1.5 * mean(weights(rs))), data = "synthetic",
+designs$syn_rake_trim <- list(d = trimWeights(rs, upper = 1.5 * mean(weights(rs))), data = "synthetic_weighting.csv",
   call = "trimWeights(<syn_rake>, upper=1.5*mean(weights(<syn_rake>)))")
 designs$syn_rake_trim_strict <- list(d = trimWeights(rs, upper = 1.5 * mean(weights(rs)), strict = TRUE),
-  data = "synthetic", call = "trimWeights(<syn_rake>, upper=1.5*mean(weights(<syn_rake>)), strict=TRUE)")
+  data = "synthetic_weighting.csv", call = "trimWeights(<syn_rake>, upper=1.5*mean(weights(<syn_rake>)), strict=TRUE)")
 
 one <- function(stat, call, kind, variable, domain = NULL) {
   list(r_call = call, kind = kind, variable = variable, domain = domain,
@@ -92,7 +68,7 @@ one <- function(stat, call, kind, variable, domain = NULL) {
 }
 estimates <- function(d, data) {
   out <- list()
-  if (data == "synthetic") {
+  if (data == "synthetic_weighting.csv") {
     out[[1]] <- one(svymean(~score, d), "svymean(~score, design)", "mean", "score")
     out[[2]] <- one(svymean(~aware, d), "svymean(~aware, design)", "mean", "aware")
     out[[3]] <- one(svytotal(~aware, d), "svytotal(~aware, design)", "total", "aware")
@@ -112,7 +88,7 @@ estimates <- function(d, data) {
     out[[3]] <- one(svymean(~api99, d), "svymean(~api99, design)", "mean", "api99")
     for (lv in c("Yes", "No")) {
       out[[length(out) + 1]] <- one(svymean(~api00, subset(d, comp.imp == lv)),
-        sprintf("svymean(~api00, subset(design, comp.imp == '%s'))", lv), "mean", "api00", list("comp_imp", lv))
+        sprintf("svymean(~api00, subset(design, comp.imp == '%s'))", lv), "mean", "api00", list("comp.imp", lv))
     }
     out[[length(out) + 1]] <- one(svymean(~api00, subset(d, stype == "H")),
       "svymean(~api00, subset(design, stype == 'H'))", "mean", "api00", list("stype", "H"))
@@ -129,9 +105,7 @@ for (nm in names(designs)) {
 nocal <- function(d) { d$postStrata <- NULL; d }
 ref$clus1_rake$se_api00_ignoring_calibration <- as.numeric(SE(svymean(~api00, nocal(designs$clus1_rake$d))))
 frame <- function(p) setNames(as.list(p$Freq), as.character(do.call(paste, c(p[names(p) != "Freq"], sep = "|"))))
-populations <- list(stype = frame(pop.types), sch_wide = frame(pop.schwide), age = frame(syn.age),
+populations <- list(stype = frame(pop.types), sch.wide = frame(pop.schwide), age = frame(syn.age),
                     sex = frame(syn.sex), edu = frame(syn.edu), age_sex = frame(syn.cell))
 bounds <- list(syn_rake_trim_upper = 1.5 * mean(weights(rs)))
-writeLines(toJSON(list(r_version = R.version.string, survey_version = as.character(packageVersion("survey")),
-                       populations = populations, bounds = bounds, cases = ref), auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"),
-           "reference.json")
+reference <- function() list(populations = populations, bounds = bounds, cases = ref)
