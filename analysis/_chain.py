@@ -103,7 +103,7 @@ def _check(base_weight, outcome, cap, min_respondents):
     wrong = np.flatnonzero(~np.isin(levels, list(OUTCOMES)))
     if wrong.size:
         row = int(np.flatnonzero(codes == wrong[0])[0])
-        raise AnalysisError(f"outcome: {levels[wrong[0]]!r} at row {row + 1} is not one of {', '.join(OUTCOMES)}")
+        raise AnalysisError(f"outcome: {str(levels[wrong[0]])!r} at row {row + 1} is not one of {', '.join(OUTCOMES)}")
     out = (levels, codes.reshape(-1))
     for value, name in ((cap, "cap"), (min_respondents, "min_respondents")):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
@@ -125,7 +125,7 @@ def _person(adults, resp, cap, n):
     h1 = np.asarray(as_vector(adults, "adults", n), dtype=float)
     bad = np.flatnonzero(resp & ~(np.isfinite(h1) & (h1 >= 1) & (h1 == np.round(h1))))
     if bad.size:
-        raise AnalysisError(f"adults: respondent at row {bad[0] + 1} has H1 = {h1[bad[0]]!r}, "
+        raise AnalysisError(f"adults: respondent at row {bad[0] + 1} has H1 = {float(h1[bad[0]])}, "
                             "expected a whole number of at least 1")
     used = np.where(resp, np.minimum(h1, cap), np.nan)
     return used, used, np.where(resp, used, 1.0)
