@@ -98,7 +98,7 @@ def _create(code: str, spec: DrawSpec, *, seed: int | None, name: str, version_i
 
 
 def _community_ids() -> dict[str, int]:
-    return dict(db.session.execute(select(Community.code, Community.id)).tuples())
+    return dict(db.session.execute(select(Community.code, Community.id)).all())
 
 
 def _store_draw(round_: Round, frame, result, asked: dict | None) -> None:
@@ -207,7 +207,7 @@ def _release(round_: Round, community_code: str) -> int:
     households = frame.household[result.rows[mine]].tolist()
     stored = dict(db.session.execute(
         select(SampledHousehold.household_id, SampledHousehold.id)
-        .where(SampledHousehold.round_id == round_.id, SampledHousehold.household_id.in_(households))).tuples())
+        .where(SampledHousehold.round_id == round_.id, SampledHousehold.household_id.in_(households))).all())
     if len(stored) != len(households):
         raise RoundError(f"round {round_.code}: the draw no longer replays on the frame; nothing was released")
     replicate = result.replicate[mine].tolist()
