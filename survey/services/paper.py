@@ -171,6 +171,7 @@ def _sample(round_id: int) -> dict[tuple[str, str, str], tuple[int, int, int | N
     """(community code, building, unit) -> (household id, community id, token id) of the released sample."""
     query = (
         select(Community.code, Household.building, Household.unit, Household.id, Household.community_id, Token.id)
+        .select_from(SampledHousehold)
         .join(Household, Household.id == SampledHousehold.household_id)
         .join(Community, Community.id == Household.community_id)
         .outerjoin(Token, and_(Token.round_id == round_id, Token.household_id == Household.id))

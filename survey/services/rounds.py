@@ -33,7 +33,7 @@ MAX_SEED = 2**63 - 1
 
 
 def get(code: str, *, lock: bool = False) -> Round:
-    query = select(Round).filter_by(code=code)
+    query = select(Round).filter_by(code=code).execution_options(populate_existing=True)
     round_ = db.session.scalar(query.with_for_update() if lock else query)
     if round_ is None:
         raise RoundError(f"there is no round {code!r}")
@@ -167,7 +167,8 @@ def check_accepting(round_id: int, *, lock: bool) -> Round:
     """The round, if it accepts answers; :class:`RoundClosed` otherwise.  With ``lock``, called after the
     answer's writes and before its commit: PostgreSQL holds a share lock of the round row until the commit
     (a close waits for it); SQLite serialises writers, so the status read is the one the commit sees."""
-    query = select(Round).where(Round.id == round_id)
+    # populate_existing: the row read now, not the copy an earlier query of this request left in the session
+    query = select(Round).where(Round.id == round_id).execution_options(populate_existing=True)
     round_ = db.session.scalar(query.with_for_update(read=True) if lock else query)
     if round_ is None or not round_.accepts_answers:
         if lock:

@@ -32,4 +32,6 @@ def town(app):
 def invoke(runner, *args):
     """Run a flask command; return (exit code, stdout, stderr)."""
     result = runner.invoke(args=[str(a) for a in args])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
     return result.exit_code, result.stdout, result.stderr
