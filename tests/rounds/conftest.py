@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.manage.conftest import admin, signed_in  # noqa: F401  (fixtures of the round pages)
+
 HEADER = "district_code,district_name,street_code,street_name,community_code,community_name,building,unit,address\n"
 LAYOUT = {("S01", "C001"): (4, 10), ("S01", "C002"): (3, 8), ("S02", "C003"): (1, 5)}
 
