@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from ..errors import RoundClosed, RoundError
 from ..extensions import db
-from ..models import Community, Household, Round, RoundCommunity, RoundStatus, SampledHousehold, Token
+from ..models import Community, Round, RoundCommunity, RoundStatus, SampledHousehold, Token
 from ..models._common import utcnow
 from ..models.tokens import HOUSEHOLD
 from . import versions
@@ -245,10 +245,3 @@ def join_take_all(households: list[tuple[int, int]]) -> int:
     round_.changed_at = utcnow()
     return issue_tokens(round_.id, households)
 
-
-def household_ids(round_id: int, community_id: int) -> list[int]:
-    """The released sampled households of a community in a round."""
-    return list(db.session.scalars(
-        select(SampledHousehold.household_id).join(Household)
-        .where(SampledHousehold.round_id == round_id, SampledHousehold.released, Household.community_id ==
-               community_id)))
