@@ -62,14 +62,11 @@ def _build(data: Any, source: str, problems: list[Problem]) -> Questionnaire:
 
 
 class _Reader(Builder):
-    """Reads one definition; ``order`` holds every declared item code with its position."""
+    """Reads one definition (the items read so far are kept by :class:`Builder`)."""
 
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self.scales: dict[str, tuple] = {}
-        self.order: dict[str, int] = {}
-        self.nodes: dict[str, Mapping] = {}
-        self.questions: dict[str, Question] = {}
 
     def questionnaire(self, data: Any) -> Questionnaire | None:
         if not self.mapping(data, (data, None), "the questionnaire", TOP_REQUIRED, TOP_OPTIONAL):
