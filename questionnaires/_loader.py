@@ -10,7 +10,7 @@ from typing import Any
 from . import _checks
 from ._build import Builder, is_int, is_number, kind_of
 from ._errors import Problem, QuestionnaireError
-from ._model import FrozenMap, Label, Question, Questionnaire, Rule, Section
+from ._model import FrozenMap, Label, Question, Questionnaire, Rule, Section, Status
 from ._types import QUESTION_TYPES
 from ._yaml import line_of, read_yaml
 
@@ -22,7 +22,7 @@ ITEM_OPTIONAL = ("choices", "scale", "required", "relevant", "constraint", "cons
 QUESTIONNAIRE_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 ITEM_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 RESERVED = frozenset({"and", "or", "not", "in", "selected", "answered", "count"})
-OUTCOMES = ("ineligible",)
+OUTCOMES = (Status.INELIGIBLE,)  # what a screening rule may end an interview as
 
 
 def load(path: str | Path) -> Questionnaire:
@@ -291,7 +291,7 @@ class _Reader(Builder):
         for index, entry in enumerate(node):
             if not self.mapping(entry, (node, index), "a screening rule", ("when",), ("outcome",)):
                 continue
-            outcome = entry.get("outcome") or "ineligible"
+            outcome = entry.get("outcome") or Status.INELIGIBLE
             if outcome not in OUTCOMES:
                 self.report(entry, "outcome", f"unknown screening outcome {outcome!r} (known: ineligible)")
             expression = self.expression(entry, "when", None, "screening rule")
