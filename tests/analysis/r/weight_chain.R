@@ -9,10 +9,10 @@ chain_settings <- list(cap = 4, min_respondents = 5, trim = list(srs = c(0.4, 2.
 
 # Classes: communities; small ones (< k respondents) pooled by street, then district, then joined to the
 # large class sharing a street (else district, else city) with the fewest respondents.
-chain_label <- function(x) paste(sort(unique(x), method = "radix"), collapse = "+")
+chain_label <- function(x) paste(sort(unique(as.character(x)), method = "radix"), collapse = "+")
 
 chain_classes <- function(cm, k) {
-  g <- cm$community
+  g <- as.character(cm$community)
   size <- function(g) tapply(cm$r, g, sum)[g]
   for (level in c("street", "district")) {
     small <- size(g) < k
@@ -46,7 +46,7 @@ chain_steps <- function(h, s) {
   known <- h$outcome %in% c("I", "P", "R", "NC", "O", "NE")
   elig <- h$outcome %in% c("I", "P", "R", "NC", "O")
   cm <- aggregate(list(r = resp), h[c("community", "street", "district")], sum)
-  cls <- setNames(chain_classes(cm, s$min_respondents), cm$community)[h$community]
+  cls <- setNames(chain_classes(cm, s$min_respondents), cm$community)[as.character(h$community)]
   d <- 1 / h$probability
   f1 <- ifelse(known, ave(d, cls, FUN = sum) / ave(d * known, cls, FUN = sum), 0)
   a1 <- d * f1
