@@ -50,7 +50,8 @@ def round_arrays(households: int, communities: int, seed: int = 8) -> dict:
         "community": community, "street": street, "district": district,
         "probability": np.bincount(community, minlength=communities)[community] / frame[community],
         "outcome": outcome, "H1": np.where(resp, rng.integers(1, 7, households), np.nan),
-        "S2": np.where(resp, rng.integers(1, 4, households), 0), "S3": np.where(resp, rng.integers(1, 3, households), 0),
+        "S2": np.where(resp, rng.integers(1, 4, households), 0),
+        "S3": np.where(resp, rng.integers(1, 3, households), 0),
     }
 
 
