@@ -215,3 +215,20 @@ def test_a_community_in_two_streets_a_missing_h1_and_no_respondent_are_refused()
     base["outcome"] = np.array(["R", "NC", "UH"])
     with pytest.raises(WeightingError, match=r"no respondent \(I\) in the round"):
         weight_chain(**base)
+
+
+def test_trimming_binds_in_the_srs_round_and_is_followed_by_raking():
+    d, trimmed = _ours("srs")
+    untrimmed = run_chain("srs", epsilon=1e-11)[1]
+    w = untrimmed.final_weight[untrimmed.respondent]
+    assert np.sum(w > 2.0 * np.median(w)) > 0  # trim=(0.4, 2.0) of weight_chain.R clips some weights
+    assert not np.allclose(trimmed.final_weight[trimmed.respondent], w, rtol=1e-3)
+    assert all(abs(achieved / target - 1) < 1e-10 for *_k, target, achieved in trimmed.margin_table)
+
+
+def test_a_city_too_small_for_any_class_is_one_class():
+    chain = weight_chain(base_weight=np.ones(4), outcome=np.array(["I", "R", "I", "NC"]),
+                         community=["a", "a", "b", "c"], street=["s", "s", "t", "u"], district=["d", "d", "d", "e"])
+    assert set(chain.weight_class) == {"a+b+c"}
+    assert [(m.level, m.classes) for m in chain.merges] == [("district", ("a", "b")), ("city", ("a+b", "c"))]
+    np.testing.assert_allclose(chain.final_weight[chain.respondent], [2.0, 2.0])

@@ -149,3 +149,14 @@ def test_release_of_an_unknown_community_is_refused():
     draw = draw_sample(community, building, design="srs", n={"a": 2}, reserve=1, seed=1)
     with pytest.raises(AnalysisError, match="released: unknown community 'zz'"):
         draw.probabilities({"zz": 2})
+
+
+def test_a_shuffled_frame_sorted_by_the_caller_gives_the_same_households():
+    community, building = _frame()
+    unit = np.array([f"{i:03d}" for i in range(community.shape[0])])
+    first = draw_sample(community, building, design="two-stage", buildings=2, per_building=3, seed=9)
+    shuffle = np.random.default_rng(0).permutation(community.shape[0])
+    c, b, u = community[shuffle], building[shuffle], unit[shuffle]
+    order = np.lexsort((u, b, c))  # the caller's job: sort by (community, building, unit)
+    again = draw_sample(c[order], b[order], design="two-stage", buildings=2, per_building=3, seed=9)
+    assert sorted(unit[first.rows].tolist()) == sorted(u[order][again.rows].tolist())
