@@ -152,6 +152,8 @@ def test_diagnostics_per_community_and_overall():
     targets = {(s, v, c): (t, a) for s, v, c, t, a in diag.margins}
     assert targets[("D2", "S2", "3")][0] == 6750 and targets[("D2", "S2", "3")][1] == pytest.approx(6750, rel=1e-9)
     assert diag.merges == chain.merges
+    with pytest.raises(AnalysisError, match="population: community 'C99' has no sampled household"):
+        diagnostics(chain, d["community"], population={"C99": 10})
 
 
 def _kw(name="take-all", **change):
