@@ -7,9 +7,7 @@ tests/analysis/r/make_chain_data.py. Every reference value carries the R call th
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,12 +15,13 @@ import pytest
 import analysis
 from analysis import AnalysisError, Margin, WeightingError, diagnostics, weight_chain
 from tests.analysis._chain_data import round_data, round_margins, run_chain
+from tests.analysis._reference import reference
 
 
 @cache
 def _chain_reference() -> dict:
-    """R's numbers (topic "weight_chain"); switch to the shared reference.json loader once it is merged."""
-    return json.loads((Path(__file__).parent / "weight_chain_reference.json").read_text())
+    """R's numbers (topic "weight_chain" of tests/analysis/reference.json)."""
+    return reference("weight_chain")
 
 
 ROUNDS = ("take-all", "srs", "two-stage")

@@ -1,6 +1,6 @@
 # The weight chain of docs rounds-and-weights.md, steps 1-4 in plain R and step 5 with survey's rake/trimWeights,
 # written independently of analysis/_chain.py. Data: tests/analysis/data/chain_*.csv (make_chain_data.py).
-# Topic "weight_chain" of the R reference: make_reference.R may source("weight_chain.R") and call weight_chain().
+# Topic "weight_chain" of the R reference (tests/analysis/r/make_reference.R sources it and calls reference()).
 # Run alone (from this directory): Rscript weight_chain.R  -> ../weight_chain_reference.json
 suppressMessages({library(survey); library(jsonlite)})
 
@@ -124,7 +124,5 @@ weight_chain <- function(data_dir = "../data") {
        r_version = R.version.string, survey_version = as.character(packageVersion("survey")))
 }
 
-if (sys.nframe() == 0L && !interactive()) {
-  write_json(weight_chain(), "../weight_chain_reference.json", digits = NA, auto_unbox = TRUE, na = "null",
-             pretty = FALSE)
-}
+# The topic's entry point for make_reference.R (which defines DATA_DIR).
+reference <- function() weight_chain(DATA_DIR)
