@@ -1,7 +1,6 @@
 # The weight chain of docs rounds-and-weights.md, steps 1-4 in plain R and step 5 with survey's rake/trimWeights,
 # written independently of analysis/_chain.py. Data: tests/analysis/data/chain_*.csv (make_chain_data.py).
 # Topic "weight_chain" of the R reference (tests/analysis/r/make_reference.R sources it and calls reference()).
-# Run alone (from this directory): Rscript weight_chain.R  -> ../weight_chain_reference.json
 suppressMessages({library(survey); library(jsonlite)})
 
 chain_settings <- list(cap = 4, min_respondents = 5, trim = list(srs = c(0.4, 2.0)),
