@@ -10,6 +10,9 @@ composite                  (weighted) mean of several item rates or scores, cova
 code_rate, code_score      code answers into 0/1 indicators or scores (NaN = missing)
 rate_interval, wald_interval   confidence intervals (logit, xlogit, mean, beta, wilson)
 Estimate, DomainEstimates  results;  reliability(estimate) -> 'ok' | 'flag' | 'suppress'
+OUTCOMES, PRIORITY, combine    AAPOR outcome codes of a sampled household (VISIT_DISPOSITIONS, KNOWN, ELIGIBLE ...)
+allocate, draw_sample, Draw    seeded sample draws of a round (take-all, srs, two-stage with SRS or PPS buildings)
+weight_chain, Margin, WeightChain, diagnostics   the weight chain of a round (rounds-and-weights.md, steps 1-5)
 AnalysisError              bad input (a ValueError naming the argument, column, level or stratum)
 
 Weighting

@@ -99,12 +99,17 @@ def _check(base_weight, outcome, cap, min_respondents):
     bad = np.flatnonzero(~(np.isfinite(d) & (d > 0)))
     if bad.size:
         raise AnalysisError(f"base_weight: must be positive and finite, row {bad[0] + 1} is {d[bad[0]]}")
-    levels, codes = np.unique(as_vector(outcome, "outcome", d.shape[0]).astype(str), return_inverse=True)
-    wrong = np.flatnonzero(~np.isin(levels, list(OUTCOMES)))
+    arr = as_vector(outcome, "outcome", d.shape[0])
+    arr = arr if arr.dtype.kind == "U" else arr.astype(str)
+    levels = np.array(list(OUTCOMES))
+    codes = np.full(arr.shape[0], -1, dtype=np.int64)
+    for k, code in enumerate(levels.tolist()):  # a few passes over short strings beat sorting a million
+        codes[arr == code] = k
+    wrong = np.flatnonzero(codes < 0)
     if wrong.size:
-        row = int(np.flatnonzero(codes == wrong[0])[0])
-        raise AnalysisError(f"outcome: {str(levels[wrong[0]])!r} at row {row + 1} is not one of {', '.join(OUTCOMES)}")
-    out = (levels, codes.reshape(-1))
+        raise AnalysisError(f"outcome: {str(arr[wrong[0]])!r} at row {wrong[0] + 1} is not one of "
+                            f"{', '.join(OUTCOMES)}")
+    out = (levels, codes)
     for value, name in ((cap, "cap"), (min_respondents, "min_respondents")):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
             raise AnalysisError(f"{name}: {value!r} is not a whole number of at least 1")

@@ -10,7 +10,7 @@ from typing import Any
 from . import _checks
 from ._build import Builder, is_int, is_number, kind_of
 from ._errors import Problem, QuestionnaireError
-from ._model import FrozenMap, Label, Question, Questionnaire, Rule, Section
+from ._model import FrozenMap, Label, Question, Questionnaire, Rule, Section, Status
 from ._types import QUESTION_TYPES
 from ._yaml import line_of, read_yaml
 
@@ -22,7 +22,7 @@ ITEM_OPTIONAL = ("choices", "scale", "required", "relevant", "constraint", "cons
 QUESTIONNAIRE_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 ITEM_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 RESERVED = frozenset({"and", "or", "not", "in", "selected", "answered", "count"})
-OUTCOMES = ("ineligible",)
+OUTCOMES = (Status.INELIGIBLE,)  # what a screening rule may end an interview as
 
 
 def load(path: str | Path) -> Questionnaire:
@@ -62,14 +62,11 @@ def _build(data: Any, source: str, problems: list[Problem]) -> Questionnaire:
 
 
 class _Reader(Builder):
-    """Reads one definition; ``order`` holds every declared item code with its position."""
+    """Reads one definition (the items read so far are kept by :class:`Builder`)."""
 
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self.scales: dict[str, tuple] = {}
-        self.order: dict[str, int] = {}
-        self.nodes: dict[str, Mapping] = {}
-        self.questions: dict[str, Question] = {}
 
     def questionnaire(self, data: Any) -> Questionnaire | None:
         if not self.mapping(data, (data, None), "the questionnaire", TOP_REQUIRED, TOP_OPTIONAL):
@@ -294,7 +291,7 @@ class _Reader(Builder):
         for index, entry in enumerate(node):
             if not self.mapping(entry, (node, index), "a screening rule", ("when",), ("outcome",)):
                 continue
-            outcome = entry.get("outcome") or "ineligible"
+            outcome = entry.get("outcome") or Status.INELIGIBLE
             if outcome not in OUTCOMES:
                 self.report(entry, "outcome", f"unknown screening outcome {outcome!r} (known: ineligible)")
             expression = self.expression(entry, "when", None, "screening rule")

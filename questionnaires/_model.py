@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ._expr import Expression
@@ -50,6 +51,25 @@ class FrozenMap(Mapping):
 
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
+
+
+class Status(StrEnum):
+    """Where an interview stands: the one home of these words (a stored response's status is one of them)."""
+
+    PARTIAL = "partial"  # started, not finished: still open
+    COMPLETE = "complete"  # every relevant required item answered
+    INELIGIBLE = "ineligible"  # screened out by a screening rule
+
+    @property
+    def label(self) -> Label:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS: dict[str, Label] = {
+    Status.PARTIAL: Label("未完成", "partial"),
+    Status.COMPLETE: Label("完成", "complete"),
+    Status.INELIGIBLE: Label("不符合条件", "ineligible"),
+}
 
 
 @dataclass(frozen=True)
@@ -155,7 +175,7 @@ class Rule:
     """A screening rule: when ``expression`` is true the interview ends with ``outcome``."""
 
     expression: Expression
-    outcome: str = "ineligible"
+    outcome: str = Status.INELIGIBLE
 
     def to_dict(self) -> dict[str, Any]:
         return {"when": self.expression.source, "outcome": self.outcome}

@@ -2,37 +2,33 @@
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
 from analysis import Margin, weight_chain
+from tests.analysis._reference import load, numeric
 
-DATA = Path(__file__).resolve().parent / "data"
 NUMERIC = ("probability", "fpc", "H1", "S2", "S3", "A1", "Q1")
-
-
-def _read(name):
-    with open(DATA / name, newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def round_data(name: str) -> dict:
     """Column -> array for the households of one round (NaN where a non-respondent has no answer)."""
-    rows = [r for r in _read("chain_households.csv") if r["round"] == name]
-    out = {k: np.array([r[k] for r in rows], dtype=object) for k in rows[0]}
+    columns = load("chain_households.csv")
+    keep = columns["round"] == name
+    out = {k: v[keep] for k, v in columns.items()}
     for k in NUMERIC:
-        out[k] = np.array([float(v) if v != "" else np.nan for v in out[k]])
+        out[k] = numeric(out[k])
     return out
 
 
 def round_margins(name: str) -> list[Margin]:
     totals = defaultdict(dict)
-    for r in _read("chain_margins.csv"):
-        if r["round"] == name:
-            totals[(r["scope"], r["variable"])][r["category"]] = float(r["total"])
+    m = load("chain_margins.csv")
+    for rnd, scope, variable, category, total in zip(m["round"], m["scope"], m["variable"], m["category"],
+                                                     m["total"], strict=True):
+        if rnd == name:
+            totals[(scope, variable)][category] = float(total)
     return [Margin(scope, variable, t) for (scope, variable), t in totals.items()]
 
 

@@ -7,9 +7,7 @@ tests/analysis/r/make_chain_data.py. Every reference value carries the R call th
 
 from __future__ import annotations
 
-import json
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,12 +15,13 @@ import pytest
 import analysis
 from analysis import AnalysisError, Margin, WeightingError, diagnostics, weight_chain
 from tests.analysis._chain_data import round_data, round_margins, run_chain
+from tests.analysis._reference import reference
 
 
 @cache
 def _chain_reference() -> dict:
-    """R's numbers (topic "weight_chain"); switch to the shared reference.json loader once it is merged."""
-    return json.loads((Path(__file__).parent / "weight_chain_reference.json").read_text())
+    """R's numbers (topic "weight_chain" of tests/analysis/reference.json)."""
+    return reference("weight_chain")
 
 
 ROUNDS = ("take-all", "srs", "two-stage")
@@ -152,6 +151,8 @@ def test_diagnostics_per_community_and_overall():
     targets = {(s, v, c): (t, a) for s, v, c, t, a in diag.margins}
     assert targets[("D2", "S2", "3")][0] == 6750 and targets[("D2", "S2", "3")][1] == pytest.approx(6750, rel=1e-9)
     assert diag.merges == chain.merges
+    with pytest.raises(AnalysisError, match="population: community 'C99' has no sampled household"):
+        diagnostics(chain, d["community"], population={"C99": 10})
 
 
 def _kw(name="take-all", **change):
@@ -215,3 +216,20 @@ def test_a_community_in_two_streets_a_missing_h1_and_no_respondent_are_refused()
     base["outcome"] = np.array(["R", "NC", "UH"])
     with pytest.raises(WeightingError, match=r"no respondent \(I\) in the round"):
         weight_chain(**base)
+
+
+def test_trimming_binds_in_the_srs_round_and_is_followed_by_raking():
+    d, trimmed = _ours("srs")
+    untrimmed = run_chain("srs", epsilon=1e-11)[1]
+    w = untrimmed.final_weight[untrimmed.respondent]
+    assert np.sum(w > 2.0 * np.median(w)) > 0  # trim=(0.4, 2.0) of weight_chain.R clips some weights
+    assert not np.allclose(trimmed.final_weight[trimmed.respondent], w, rtol=1e-3)
+    assert all(abs(achieved / target - 1) < 1e-10 for *_k, target, achieved in trimmed.margin_table)
+
+
+def test_a_city_too_small_for_any_class_is_one_class():
+    chain = weight_chain(base_weight=np.ones(4), outcome=np.array(["I", "R", "I", "NC"]),
+                         community=["a", "a", "b", "c"], street=["s", "s", "t", "u"], district=["d", "d", "d", "e"])
+    assert set(chain.weight_class) == {"a+b+c"}
+    assert [(m.level, m.classes) for m in chain.merges] == [("district", ("a", "b")), ("city", ("a+b", "c"))]
+    np.testing.assert_allclose(chain.final_weight[chain.respondent], [2.0, 2.0])

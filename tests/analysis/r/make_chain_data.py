@@ -1,7 +1,7 @@
 """Seeded synthetic survey rounds for the weight-chain tests; writes tests/analysis/data/chain_*.csv.
 
 Run from the repository root:  PYTHONPATH=. python tests/analysis/r/make_chain_data.py
-Then (from tests/analysis/r):   Rscript weight_chain.R   (writes tests/analysis/weight_chain_reference.json)
+Then:  Rscript tests/analysis/r/make_reference.R   (topic weight_chain of tests/analysis/reference.json)
 
 Three rounds of one city (12 communities, 6 streets, 2 districts, buildings of 4-15 households):
 - ``takeall``: every household; C03 refuses entirely, C05 and C06 have 2 and 1 respondents: pooled in their

@@ -1,7 +1,6 @@
 # The weight chain of docs rounds-and-weights.md, steps 1-4 in plain R and step 5 with survey's rake/trimWeights,
 # written independently of analysis/_chain.py. Data: tests/analysis/data/chain_*.csv (make_chain_data.py).
-# Topic "weight_chain" of the R reference: make_reference.R may source("weight_chain.R") and call weight_chain().
-# Run alone (from this directory): Rscript weight_chain.R  -> ../weight_chain_reference.json
+# Topic "weight_chain" of the R reference (tests/analysis/r/make_reference.R sources it and calls reference()).
 suppressMessages({library(survey); library(jsonlite)})
 
 chain_settings <- list(cap = 4, min_respondents = 5, trim = list(srs = c(0.4, 2.0)),
@@ -9,10 +8,10 @@ chain_settings <- list(cap = 4, min_respondents = 5, trim = list(srs = c(0.4, 2.
 
 # Classes: communities; small ones (< k respondents) pooled by street, then district, then joined to the
 # large class sharing a street (else district, else city) with the fewest respondents.
-chain_label <- function(x) paste(sort(unique(x), method = "radix"), collapse = "+")
+chain_label <- function(x) paste(sort(unique(as.character(x)), method = "radix"), collapse = "+")
 
 chain_classes <- function(cm, k) {
-  g <- cm$community
+  g <- as.character(cm$community)
   size <- function(g) tapply(cm$r, g, sum)[g]
   for (level in c("street", "district")) {
     small <- size(g) < k
@@ -46,7 +45,7 @@ chain_steps <- function(h, s) {
   known <- h$outcome %in% c("I", "P", "R", "NC", "O", "NE")
   elig <- h$outcome %in% c("I", "P", "R", "NC", "O")
   cm <- aggregate(list(r = resp), h[c("community", "street", "district")], sum)
-  cls <- setNames(chain_classes(cm, s$min_respondents), cm$community)[h$community]
+  cls <- setNames(chain_classes(cm, s$min_respondents), cm$community)[as.character(h$community)]
   d <- 1 / h$probability
   f1 <- ifelse(known, ave(d, cls, FUN = sum) / ave(d * known, cls, FUN = sum), 0)
   a1 <- d * f1
@@ -124,7 +123,5 @@ weight_chain <- function(data_dir = "../data") {
        r_version = R.version.string, survey_version = as.character(packageVersion("survey")))
 }
 
-if (sys.nframe() == 0L && !interactive()) {
-  write_json(weight_chain(), "../weight_chain_reference.json", digits = NA, auto_unbox = TRUE, na = "null",
-             pretty = FALSE)
-}
+# The topic's entry point for make_reference.R (which defines DATA_DIR).
+reference <- function() weight_chain(DATA_DIR)
