@@ -42,14 +42,18 @@ def publish(questionnaire: qn.Questionnaire) -> QuestionnaireVersion:
 
 
 def current_version(code: str | None = None) -> QuestionnaireVersion:
-    """The latest published version of ``code`` (default: the built-in questionnaire)."""
+    """The highest published version of ``code`` (default: the built-in questionnaire): by version number, so
+    that publishing an older version for a round that uses it (``round create --questionnaire 1.0``) changes
+    nothing."""
     code = code or current_app.config["BUILTIN_QUESTIONNAIRE"]
-    row = db.session.scalar(
-        select(QuestionnaireVersion).filter_by(code=code).order_by(QuestionnaireVersion.id.desc()).limit(1)
-    )
-    if row is None:
+    rows = list(db.session.scalars(select(QuestionnaireVersion).filter_by(code=code)))
+    if not rows:
         raise NotFound(f"questionnaire {code!r} has not been published")
-    return row
+    return max(rows, key=lambda row: (_version_key(row.version), row.id))
+
+
+def _version_key(label: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in label.split("."))
 
 
 def definition(version: QuestionnaireVersion) -> qn.Questionnaire:

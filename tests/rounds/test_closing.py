@@ -90,3 +90,25 @@ def test_outcome_of_a_household_comes_from_its_response():
     assert [outcomes.outcome_of(s) for s in ("complete", "partial", "ineligible", None)] == ["I", "P", "NE", "UH"]
     assert outcomes.outcome_of(None, ["not_at_home", "refusal_household"]) == "R"
     assert outcomes.outcome_of("partial", ["vacant"]) == "P"
+
+
+def test_a_planned_round_takes_no_answer_yet(town, client, runner):
+    assert invoke(runner, "round", "create", "P", "--design", "srs", "--per-community", 1, "--seed", 2)[0] == 0
+    page = client.get(f"/r/{household_secret(town, 'P')}")
+    assert page.status_code == 409
+    assert "本轮调查尚未开始" in page.text and "This survey round has not started" in page.text
+
+
+def test_a_round_on_questionnaire_1_0_asks_1_0_and_the_latest_stays_current(town, client, runner):
+    code, out, err = invoke(runner, "round", "create", "OLD", "--design", "srs", "--per-community", 1, "--seed", 2,
+                            "--questionnaire", "1.0")
+    assert code == 0, err
+    assert "questionnaire 1.0" in out
+    assert invoke(runner, "round", "open", "OLD")[0] == 0
+    secret = household_secret(town, "OLD")
+    first = client.get(f"/r/{secret}/p/0")
+    assert 'id="q-S3"' in first.text and 'id="q-H1"' not in first.text
+    with town.app_context():
+        from survey.services import versions
+
+        assert versions.current_version().version == "1.1"
