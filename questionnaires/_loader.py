@@ -18,10 +18,11 @@ TOP_REQUIRED = ("code", "version", "title", "sections")
 TOP_OPTIONAL = ("description", "privacy", "estimated_minutes", "scales", "screening", "indicators")
 ITEM_REQUIRED = ("code", "type", "label")
 ITEM_OPTIONAL = ("choices", "scale", "required", "relevant", "constraint", "constraint_message",
-                 "positive", "scores", "tags", "min", "max", "max_length", "hint")
+                 "positive", "scores", "tags", "min", "max", "max_length", "decimals", "hint")
 QUESTIONNAIRE_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 ITEM_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 RESERVED = frozenset({"and", "or", "not", "in", "selected", "answered", "count"})
+LIMITS = ("min", "max", "max_length", "decimals")
 OUTCOMES = (Status.INELIGIBLE,)  # what a screening rule may end an interview as
 
 
@@ -233,13 +234,13 @@ class _Reader(Builder):
         return self.scales[scale]
 
     def limits(self, node: Mapping, code: str | None, qtype: str | None) -> dict | None:
-        allowed = QUESTION_TYPES[qtype].limits if qtype else ("min", "max", "max_length")
+        allowed = QUESTION_TYPES[qtype].limits if qtype else LIMITS
         result, ok = {}, True
-        for key in ("min", "max", "max_length"):
+        for key in LIMITS:
             value = node.get(key)
             if value is None:
                 continue
-            whole = key == "max_length" or (qtype is not None and QUESTION_TYPES[qtype].several)
+            whole = key in ("max_length", "decimals") or (qtype is not None and QUESTION_TYPES[qtype].several)
             if key not in allowed:
                 self.report(node, key, f"a {qtype} item takes no {key!r}", code)
                 ok = False

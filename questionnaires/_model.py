@@ -101,6 +101,7 @@ class Question:
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None
+    decimals: int | None = None  # number items: most digits after the decimal point (0: whole numbers)
     hint: Label | None = None
 
     @property
@@ -134,7 +135,7 @@ class Question:
             "positive": sorted(self.positive),
             "scores": {str(code): float(points) for code, points in self.scores.items()},
             "tags": list(self.tags),
-            "min": self.min, "max": self.max, "max_length": self.max_length,
+            "min": self.min, "max": self.max, "max_length": self.max_length, "decimals": self.decimals,
             "hint": self.hint and self.hint.to_dict(),
         }
         data.update((key, value) for key, value in optional.items() if value not in (None, [], {}))
