@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 import questionnaires as qn
 
 from .cli_rounds import commands as round_commands
+from .cli_weights import commands as weight_commands
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
 from .services import demo, export, frame, users
 from .services.tokens import url_for_token
@@ -137,5 +138,5 @@ def reset_password_command(username: str):
 
 commands = [
     demo_command, import_frame_command, check_questionnaire_command, export_qr_command,
-    export_responses_command, create_admin_command, reset_password_command, *round_commands,
+    export_responses_command, create_admin_command, reset_password_command, *round_commands, *weight_commands,
 ]

@@ -9,13 +9,21 @@ class NotFound(SurveyError):
     """Something asked for by a public identifier does not exist (or must not be admitted to exist)."""
 
 
-class FrameError(SurveyError):
-    """A sampling-frame file was refused as a whole; ``problems`` lists (row, reason)."""
+class FileRefused(SurveyError):
+    """A file was refused as a whole, nothing stored; ``problems`` lists (row, reason), row 0 = the whole file."""
+
+    what = "the file"
 
     def __init__(self, problems: list[tuple[int, str]]):
         self.problems = problems
         lines = [f"row {row}: {reason}" if row else reason for row, reason in problems]
-        super().__init__("the frame file was refused, nothing was loaded:\n" + "\n".join(lines))
+        super().__init__(f"{self.what} was refused, nothing was loaded:\n" + "\n".join(lines))
+
+
+class FrameError(FileRefused):
+    """A sampling-frame file was refused as a whole."""
+
+    what = "the frame file"
 
 
 class AlreadyAnswered(SurveyError):
@@ -38,10 +46,18 @@ class RoundClosed(SurveyError):
     """An answer was posted for a round that does not accept answers (closed, or not opened yet)."""
 
 
-class ImportRefused(SurveyError):
-    """A responses file was refused as a whole; ``problems`` lists (row, reason)."""
+class ImportRefused(FileRefused):
+    """A responses file was refused as a whole."""
 
-    def __init__(self, problems: list[tuple[int, str]]):
-        self.problems = problems
-        lines = [f"row {row}: {reason}" if row else reason for row, reason in problems]
-        super().__init__("the responses file was refused, nothing was loaded:\n" + "\n".join(lines))
+    what = "the responses file"
+
+
+class MarginsRefused(FileRefused):
+    """A population-margins file was refused as a whole."""
+
+    what = "the margins file"
+
+
+class WeightsError(SurveyError):
+    """A round's weights cannot be computed (no respondents, raking that cannot converge …); the message says
+    why and what to change."""

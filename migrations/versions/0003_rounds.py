@@ -60,6 +60,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('parameters', sa.JSON(), nullable=False),
+    sa.Column('diagnostics', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['survey_round.id'], name=op.f('fk_weight_run_round_id_survey_round'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_weight_run'))
@@ -102,7 +103,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sampled_household_household_id'), ['household_id'], unique=False)
 
     op.create_table('household_weight',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('sampled_household_id', sa.Integer(), nullable=False),
     sa.Column('base_weight', sa.Float(), nullable=True),
@@ -115,11 +115,8 @@ def upgrade():
     sa.Column('weight_class', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['weight_run.id'], name=op.f('fk_household_weight_run_id_weight_run'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sampled_household_id'], ['sampled_household.id'], name=op.f('fk_household_weight_sampled_household_id_sampled_household'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_household_weight')),
-    sa.UniqueConstraint('run_id', 'sampled_household_id', name='uq_household_weight_run_sample')
+    sa.PrimaryKeyConstraint('run_id', 'sampled_household_id', name=op.f('pk_household_weight'))
     )
-    with op.batch_alter_table('household_weight', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_household_weight_sampled_household_id'), ['sampled_household_id'], unique=False)
 
     with op.batch_alter_table('response', schema=None) as batch_op:
         batch_op.add_column(sa.Column('round_id', sa.Integer(), nullable=True))
@@ -231,9 +228,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_response_household_id'))
         batch_op.create_unique_constraint(batch_op.f('uq_response_household_id'), ['household_id'])
         batch_op.drop_column('round_id')
-
-    with op.batch_alter_table('household_weight', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_household_weight_sampled_household_id'))
 
     op.drop_table('household_weight')
     with op.batch_alter_table('sampled_household', schema=None) as batch_op:

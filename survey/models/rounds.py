@@ -135,6 +135,8 @@ class WeightRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id", ondelete="CASCADE"), index=True)
     parameters: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the weights page shows: per-community and overall summaries, margins achieved vs targets, merges.
+    diagnostics: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -143,11 +145,10 @@ class HouseholdWeight(db.Model):
     apply)."""
 
     __tablename__ = "household_weight"
-    __table_args__ = (UniqueConstraint("run_id", "sampled_household_id", name="uq_household_weight_run_sample"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("weight_run.id", ondelete="CASCADE"))
+    # One row per sampled household and run; the key is the only index (a million rows load by COPY).
+    run_id: Mapped[int] = mapped_column(ForeignKey("weight_run.id", ondelete="CASCADE"), primary_key=True)
     sampled_household_id: Mapped[int] = mapped_column(ForeignKey("sampled_household.id", ondelete="CASCADE"),
-                                                      index=True)
+                                                      primary_key=True)
     base_weight: Mapped[float | None] = mapped_column(Float)
     unknown_factor: Mapped[float | None] = mapped_column(Float)
     nonresponse_factor: Mapped[float | None] = mapped_column(Float)
