@@ -57,8 +57,9 @@ def as_numeric(values, name: str, n: int | None = None, *, allow_missing: bool =
                 out[i] = float(v)
             except (TypeError, ValueError):
                 raise AnalysisError(f"{name}: non-numeric value {v!r} at row {i + 1}") from None
-    if np.isfinite(out.sum()):  # one pass on the common path
-        return out
+    with np.errstate(over="ignore"):  # a sum that overflows is no error here (see check_weights)
+        if np.isfinite(out.sum()):  # one pass on the common path
+            return out
     if not allow_missing and np.isnan(out).any():
         raise AnalysisError(f"{name}: missing value at row {int(np.flatnonzero(np.isnan(out))[0]) + 1}")
     if np.isinf(out).any():
@@ -76,7 +77,9 @@ def check_weights(weights, name: str = "weights") -> np.ndarray:
         raise AnalysisError(f"{name}: negative weight {w[i]:g} at row {i + 1}")
     if w.max() == 0:
         raise AnalysisError(f"{name}: all weights are zero")
-    if not np.isfinite(w.sum()):
+    with np.errstate(over="ignore"):
+        overflow = not np.isfinite(w.sum())
+    if overflow:
         raise AnalysisError(f"{name}: the weights overflow (their sum exceeds {np.finfo(float).max:.3g}); rescale them")
     return w
 

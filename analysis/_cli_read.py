@@ -125,17 +125,10 @@ def _integral(column) -> bool:
 
 
 def _normalise(column, keep_text: bool):
-    """Text trimmed, '' as missing; a text column of numbers becomes numbers (unless ``keep_text``)."""
+    """A text column of numbers becomes numbers (unless ``keep_text``); labels are trimmed when factorised."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    if pa.types.is_dictionary(column.type):
-        column = column.cast(column.type.value_type)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-        return column
-    column = pc.utf8_trim_whitespace(column)
-    column = pc.if_else(pc.equal(column, ""), pa.scalar(None, column.type), column)
-    if keep_text:
+    if keep_text or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return column
     for numeric in (pa.int64(), pa.float64()):
         try:

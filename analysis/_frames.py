@@ -147,46 +147,92 @@ def _is_text(arrow_type) -> bool:
 
 
 def _to_numpy(column) -> np.ndarray:
+    """Numbers through their arrow buffers (no copy of valid data); text and other types as Python objects."""
     import pyarrow as pa
     import pyarrow.types as pt
 
     kind = column.type
     if pt.is_dictionary(kind):
-        column = column.cast(kind.value_type)
-        kind = column.type
+        return _to_numpy(_decoded(column))
     if pt.is_null(kind):
         return np.full(len(column), np.nan)
-    if pt.is_integer(kind) and column.null_count == 0:
-        return column.to_numpy().astype(np.int64, copy=False)
-    if pt.is_boolean(kind) and column.null_count == 0:
-        return column.to_numpy(zero_copy_only=False).astype(bool, copy=False)
-    if pt.is_integer(kind) or pt.is_floating(kind) or pt.is_decimal(kind) or pt.is_boolean(kind):
-        return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-    return column.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    if pt.is_decimal(kind):
+        column, kind = column.cast(pa.float64()), pa.float64()
+    if pt.is_integer(kind) or pt.is_floating(kind) or pt.is_boolean(kind):
+        values, valid = _numbers(column)
+        if valid is None:
+            return values.astype(np.int64, copy=False) if pt.is_integer(kind) else values
+        out = values.astype(np.float64)
+        out[~valid] = np.nan
+        return out
+    return np.array(column.to_pylist(), dtype=object)
+
+
+def _numbers(column) -> tuple[np.ndarray, np.ndarray | None]:
+    """Values and validity (None: no nulls) of a numeric arrow column, read from its buffers.
+
+    Reading the buffers with numpy, rather than ``to_numpy()``, keeps pyarrow from importing pandas (0.3 s).
+    """
+    import pyarrow.types as pt
+
+    chunks = column.chunks if hasattr(column, "chunks") else [column]
+    values, valid = [], []
+    for chunk in chunks:
+        validity, data = chunk.buffers()[:2]
+        start, stop = chunk.offset, chunk.offset + len(chunk)
+        if chunk.type.bit_width == 1:  # booleans are bit-packed
+            values.append(_bits(data, start, stop))
+        else:
+            kind = "f" if pt.is_floating(chunk.type) else "i" if pt.is_signed_integer(chunk.type) else "u"
+            dtype = np.dtype(f"{kind}{chunk.type.bit_width // 8}")
+            values.append(np.frombuffer(data, dtype=dtype, count=stop)[start:] if stop else np.empty(0, dtype))
+        valid.append(_bits(validity, start, stop) if chunk.null_count else np.ones(len(chunk), dtype=bool))
+    if not values:
+        return np.empty(0), None
+    joined = values[0] if len(values) == 1 else np.concatenate(values)
+    mask = valid[0] if len(valid) == 1 else np.concatenate(valid)
+    return joined, (None if mask.all() else mask)
+
+
+def _bits(buffer, start: int, stop: int) -> np.ndarray:
+    raw = np.frombuffer(buffer, dtype=np.uint8, count=(stop + 7) // 8)
+    return np.unpackbits(raw, bitorder="little")[start:stop].astype(bool)
+
+
+def _decoded(column):
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        return pa.chunked_array([chunk.dictionary_decode() for chunk in column.chunks], column.type.value_type)
+    return column.dictionary_decode()
 
 
 def _factor(column, integer_order: bool) -> Factor:
-    """Codes and sorted levels of a text column by pyarrow's hash table; '' and nulls are code -1."""
+    """Codes and sorted levels of a text column by pyarrow's hash table; labels are trimmed, '' is missing."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    if pa.types.is_dictionary(column.type):
+        column = _decoded(column)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks()
-    if pa.types.is_dictionary(column.type):
-        column = column.dictionary_decode()
-    encoded = pc.dictionary_encode(column.cast(pa.string()))
-    levels = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-    codes = encoded.indices.fill_null(-1).to_numpy().astype(np.int64)
-    keep = levels != ""
-    if integer_order and levels[keep].size and all(_is_integer(v) for v in levels[keep]):
-        order_key = np.array([int(v) if v else 0 for v in levels])
-        order = np.argsort(np.where(keep, order_key, order_key.max(initial=0) + 1), kind="stable")
-    else:
-        order = np.argsort(np.where(keep, levels, ""), kind="stable")
-    order = order[keep[order]]  # sorted levels without ''
-    rank = np.full(levels.shape[0] + 1, -1, dtype=np.int64)
-    rank[order] = np.arange(order.shape[0])
-    return Factor(rank[codes], levels[order])
+    if not pa.types.is_string(column.type):
+        column = column.cast(pa.string())
+    encoded = pc.dictionary_encode(column)
+    raw, valid = _numbers(encoded.indices)
+    labels = [str(v).strip() for v in encoded.dictionary.to_pylist()]
+    distinct = sorted({v for v in labels if v}, key=_integer_key if integer_order and all(
+        _is_integer(v) for v in labels if v) else None)
+    position = {v: i for i, v in enumerate(distinct)}
+    remap = np.array([position.get(v, -1) for v in labels] + [-1], dtype=np.int64)
+    codes = remap[raw.astype(np.int64)]
+    if valid is not None:
+        codes[~valid] = -1
+    return Factor(codes, np.array(distinct, dtype=object))
+
+
+def _integer_key(text: str) -> int:
+    return int(text)
 
 
 def _is_integer(text: str) -> bool:
