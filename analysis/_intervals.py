@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import special  # scipy.stats costs 0.5 s of import; its t and beta quantiles are these ufuncs
 
 from ._checks import check_level, check_option
 
@@ -81,6 +80,8 @@ def wald_interval(estimate, se, df, *, level: float = 0.95):
 
 
 def _logit(p, se, t, df, n, alpha):
+    from scipy import special
+
     half = t * se / (p * (1 - p))
     centre = special.logit(p)
     return special.expit(centre - half), special.expit(centre + half)
@@ -107,12 +108,19 @@ def _wilson(p, se, t, df, n, alpha):
 
 
 def _t_ppf(q, df):
-    """Student t quantile, as ``scipy.stats.t.ppf(q, df)`` (same ufunc)."""
+    """Student t quantile, as ``scipy.stats.t.ppf(q, df)`` (the same ufunc).
+
+    scipy.special is imported on first use and scipy.stats never (0.2 s and 0.5 s of start-up for the command line).
+    """
+    from scipy import special
+
     return special.stdtrit(df, q)
 
 
 def _beta_ppf(q, a, b):
     """Beta quantile, as ``scipy.stats.beta.ppf(q, a, b)``."""
+    from scipy import special
+
     return special.betaincinv(a, b, q)
 
 
