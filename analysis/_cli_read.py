@@ -30,7 +30,8 @@ def read_table(path: str, needed: list[str], text: set[str] = frozenset()) -> Co
         table = _READERS[kind](path, list(dict.fromkeys(needed)), text)
         if table.num_rows == 0:
             raise AnalysisError(f"{path}: no data rows")
-        return Columns({name: _normalise(table.column(name), name in text) for name in table.column_names}, path)
+        columns = {name: _normalise(table.column(name), name in text) for name in table.column_names}
+        return Columns(columns, path, integer_order=True)
     except pa.ArrowException as err:
         raise AnalysisError(f"{path}: {err}") from None
 

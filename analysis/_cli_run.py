@@ -29,7 +29,7 @@ def estimate(args, warn) -> list[dict]:
     needed = [*design_columns, *text, *(c for t in targets for c in t.columns)]
     data = read_table(args.data, needed, text)
     design = _design(data, args, margins)
-    domain = data.factor(args.by, integer_order=True) if args.by else None
+    domain = args.by  # a column name: when it is also --strata, the design's coding is reused
     rows = []
     for target in targets:
         result = estimate_target(target, data, design, domain, args, warn)

@@ -54,10 +54,14 @@ def columns(data, source: str = "data") -> Columns:
 
 
 class Columns:
-    """Named columns of a table (see the module notes for the kinds of table), each converted once."""
+    """Named columns of a table (see the module notes for the kinds of table), each converted once.
 
-    def __init__(self, data, source: str = "data"):
-        self.source = source
+    ``integer_order``: text labels that are all integers (no leading zero) sort as numbers (2 before 10), as the
+    command line's ``--by`` levels do; else text sorts as text (R's factor levels).
+    """
+
+    def __init__(self, data, source: str = "data", *, integer_order: bool = False):
+        self.source, self.integer_order = source, integer_order
         self._get, names = _accessor(data)
         self.names = [str(name) for name in names]
         seen: set[str] = set()
@@ -84,18 +88,15 @@ class Columns:
             self._cache[key] = _to_numpy(arrow) if arrow is not None else np.asarray(column)
         return self._cache[key]
 
-    def factor(self, name: str, *, integer_order: bool = False) -> Factor | np.ndarray:
-        """Labels for strata, PSUs and domains: a :class:`Factor` for text or categories, else :meth:`array`.
-
-        ``integer_order``: text levels that are all integers (no leading zero) sort as numbers (2 before 10).
-        """
-        key = ("factor", name, integer_order)
+    def factor(self, name: str) -> Factor | np.ndarray:
+        """Labels for strata, PSUs and domains: a :class:`Factor` for text or categories, else :meth:`array`."""
+        key = ("factor", name)
         if key not in self._cache:
             arrow = _arrow_column(self._column(name))
             if arrow is None or not _is_text(arrow.type):
                 self._cache[key] = self.array(name)
             else:
-                self._cache[key] = _factor(arrow, integer_order)
+                self._cache[key] = _factor(arrow, self.integer_order)
         return self._cache[key]
 
 
