@@ -82,8 +82,10 @@ def _margins(path: str, column: str) -> dict[str, float]:
 
 
 def _rows(variable: str, result) -> list[dict]:
-    if isinstance(result, DomainEstimates):
-        return [{"variable": variable, "domain": label(level), **est.as_dict()} for level, est in result.items()]
+    if isinstance(result, DomainEstimates):  # field by field: a thousand domains are a thousand rows
+        fields = [getattr(result, name).tolist() for name in FIELDS]
+        return [{"variable": variable, "domain": label(level), **dict(zip(FIELDS, values, strict=True))}
+                for level, *values in zip(result.levels, *fields, strict=True)]
     return [{"variable": variable, "domain": None, **result.as_dict()}]
 
 
@@ -96,8 +98,10 @@ def _clean(value):
 def render(rows: list[dict], fmt: str) -> str:
     """JSON ``{"estimates": [...]}`` or CSV with the header ``COLUMNS``; NaN and inf as null / empty."""
     rows = [{k: _clean(v) for k, v in row.items()} for row in rows]
-    if fmt == "json":
-        return json.dumps({"estimates": rows}, indent=2, allow_nan=False) + "\n"
+    if fmt == "json":  # one estimate per line, each by json's C encoder (indent= would use the Python one)
+        lines = ",\n".join(json.dumps(row, allow_nan=False) for row in rows)
+        return '{"estimates": [\n' + lines + "\n]}\n" if rows else '{"estimates": []}\n'
+
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -154,8 +154,10 @@ def run_cli(workdir: Path, repeat: int):
         best, rss = min(best, t), max(rss, peak)
     help_runs = [timed_process([sys.executable, "-m", "analysis", "--help"], workdir / "help.txt", ROOT)
                  for _ in range(repeat)]
+    imports = [sys.executable, "-c", "import analysis._cli_run, pyarrow.csv, pyarrow.compute, scipy.special"]
+    _, base = timed_process(imports, workdir / "imports.txt", ROOT)
     rows = json.loads((workdir / "estimates.json").read_text())["estimates"]
-    return best, rss, min(help_runs), rows
+    return best, rss, min(help_runs), base, rows
 
 
 def run_r(workdir: Path):
@@ -206,16 +208,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         size = write_csv(data, workdir / "survey.csv") / 2**20
-        t_cli, rss_cli, (t_help, rss_help), rows = run_cli(workdir, max(3, args.repeat // 3))
+        t_cli, rss_cli, (t_help, rss_help), rss_base, rows = run_cli(workdir, max(3, args.repeat // 3))
         for name, got in (("rate", rate), ("score", score)):
             check(f"command line, {name}", got, cli_columns(rows, "aware=1" if name == "rate" else "score"), 1e-12)
         print("agreement: command line == engine (estimates, SEs, intervals; rtol 1e-12)")
         print(f"command line end to end (start, read {size:.1f} MiB CSV, design, rate + score by community, "
               f"JSON): {t_cli:.3f} s (best of {max(3, args.repeat // 3)})")
         print(f"  peak memory (max RSS of the process): {rss_cli:.0f} MiB = {rss_cli / size:.2f} x the input file; "
-              f"above the bare start-up ({rss_help:.0f} MiB): {(rss_cli - rss_help):.0f} MiB = "
-              f"{(rss_cli - rss_help) / size:.2f} x")
-        print(f"  start-up alone (python -m analysis --help): {t_help:.3f} s")
+              f"above the same imports without data ({rss_base:.0f} MiB): {(rss_cli - rss_base):.0f} MiB = "
+              f"{(rss_cli - rss_base) / size:.2f} x")
+        print(f"  start-up alone (python -m analysis --help): {t_help:.3f} s, {rss_help:.0f} MiB")
         if args.no_r:
             return
         t_r, rss_r, parts, r_rate, r_score = run_r(workdir)
