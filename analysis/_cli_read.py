@@ -1,9 +1,10 @@
 """The command line's input: one data file read with pyarrow (or pyreadstat), only the columns a command uses.
 
 By extension: ``.csv`` and ``.csv.gz`` (pyarrow's multi-threaded CSV reader; UTF-8, a BOM is skipped), ``.parquet``
-(pyarrow), ``.sav`` and ``.dta`` (pyreadstat). Text is trimmed and an empty cell is a missing value; a text column
-whose cells are all numbers (once trimmed) is read as numbers. Columns in ``text`` (domains and margin columns) are
-kept as text, so that codes such as ``0101`` keep their leading zeros. A column name that appears twice in the file
+(pyarrow), ``.sav`` and ``.dta`` (pyreadstat). An empty cell is a missing value; numbers are typed by the reader, and
+a text column whose cells all convert to numbers becomes numbers. Columns in ``text`` (domains and margin columns)
+are kept as text, so that codes such as ``0101`` keep their leading zeros; labels are trimmed when factorised
+(``Columns.factor``) and numbers in text when converted (``as_numeric``). A column name that appears twice in the file
 is an error, as is a column the command names and the file lacks.
 """
 

@@ -9,7 +9,10 @@ takes ``data=``: a pandas or polars DataFrame, a pyarrow Table, any object with 
 * booleans -> bool (float64 with NaN when some are missing);
 * text -> object arrays with None for missing (an empty string is missing too, as everywhere in the package);
 * strata, PSU and domain columns of text or categories are factorised by pyarrow (``dictionary_encode``): integer
-  codes and the sorted levels (:class:`Factor`), without a Python loop over rows.
+  codes and the sorted, trimmed levels (:class:`Factor`), without a Python loop over rows.
+
+Numbers are read from the arrow buffers with numpy (``_numbers``), never with ``to_numpy()``, which makes pyarrow
+import pandas (0.3 s) wherever pandas is installed.
 
 pandas, polars and pyarrow are never imported here: an object is recognised by its type's module, and pyarrow is
 imported only when a frame or Series is given.
