@@ -210,6 +210,9 @@ def as_labels(groups, *, n: int, name: str, argument: str = "groups") -> tuple[l
     if arr.shape[0] != n:
         raise WeightingError(f"{argument} for column {name!r} has {arr.shape[0]} rows, expected {n} "
                              "(one per row of weights)")
+    if arr.dtype.kind in "iu":  # O(n) coding, no sort: raking a million rows codes every margin once
+        codes, levels = factorize(arr)
+        return levels.tolist(), codes.astype(np.intp, copy=False)
     if arr.dtype.kind in "biuUS" or (arr.dtype.kind == "f" and not np.isnan(arr).any()):
         if arr.dtype.kind in "US":
             empty = np.flatnonzero(arr == arr.dtype.type(""))
