@@ -43,7 +43,11 @@ class RoundError(SurveyError):
 
 
 class RoundClosed(SurveyError):
-    """An answer was posted for a round that does not accept answers (closed, or not opened yet)."""
+    """An answer was posted for a round that does not accept answers: ``closed`` (True), or not opened yet."""
+
+    def __init__(self, message: str, *, closed: bool = True):
+        super().__init__(message)
+        self.closed = closed
 
 
 class ImportRefused(FileRefused):

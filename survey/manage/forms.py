@@ -2,9 +2,18 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):
@@ -57,3 +66,21 @@ class RoundActionForm(FlaskForm):
 
 class ReleaseForm(FlaskForm):
     community = HiddenField(validators=[DataRequired()])
+
+
+class WeightsForm(FlaskForm):
+    """Recompute a round's weights with other parameters (the options of ``flask weights``)."""
+
+    cap = IntegerField("成年人数上限 Cap of adults counted (H1)", default=4,
+                       validators=[InputRequired(), NumberRange(min=1, max=20)])
+    min_class = IntegerField("每类最少受访户 Fewest respondents per class", default=5,
+                             validators=[InputRequired(), NumberRange(min=1, max=1000)])
+    trim_low = DecimalField("截尾下限（中位数倍数）Trim: lower bound × median", places=None,
+                            validators=[Optional(), NumberRange(min=0.001, max=0.999)])
+    trim_high = DecimalField("截尾上限（中位数倍数）Trim: upper bound × median", places=None,
+                             validators=[Optional(), NumberRange(min=1.001, max=1e6)])
+
+
+class MarginsForm(FlaskForm):
+    file = FileField("总体边际 CSV Margins CSV (scope,variable,category,total)",
+                     validators=[FileRequired("请选择文件。 Choose a file.")], render_kw={"accept": ".csv,text/csv"})

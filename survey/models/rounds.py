@@ -82,6 +82,10 @@ class Round(db.Model):
     def accepts_answers(self) -> bool:
         return self.status == RoundStatus.IN_FIELD
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == RoundStatus.CLOSED
+
 
 class RoundCommunity(db.Model):
     """A community as the round's draw saw it: N_c and B_c at the draw, n asked, replicates drawn and released."""

@@ -10,7 +10,6 @@ from flask import redirect, render_template, request, session, url_for
 
 from ..errors import AlreadyAnswered, ResponseClosed, RoundClosed
 from ..i18n import current_language
-from ..models import RoundStatus
 from ..services import responses, tokens
 from . import bp
 from .forms import PageForm, StartForm, page_values
@@ -80,7 +79,7 @@ def page(secret: str, index: int):
         return redirect(url_for(".landing", secret=secret))  # offers 'continue' or says 'answered'
     round_ = responses.round_of(token, mine)
     if not round_.accepts_answers:
-        return _closed(token, round_.status == RoundStatus.CLOSED)
+        return _closed(token, round_.is_closed)
     return _render_page(token, mine, index, current_language(), {}, None)
 
 
@@ -95,7 +94,7 @@ def save(secret: str, index: int):
     except ResponseClosed:
         return redirect(url_for(".done", secret=secret))
     except RoundClosed as err:
-        return _closed(token, "closed" in str(err))
+        return _closed(token, err.closed)
     if outcome.errors:
         return _render_page(token, outcome.response, index, lang, outcome.errors, request.form), 422
     _remember(token, outcome.response)

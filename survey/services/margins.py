@@ -78,6 +78,8 @@ def reconcile(totals: dict[tuple[str, str], dict[str, float]]) -> dict[tuple[str
     their mean total there; then every margin is scaled to the mean population of the variables (city margins:
     their total; district margins: the sum over districts). The file check keeps these changes within 0.1%.
     """
+    if not totals:
+        return {}
     by_variable: dict[str, dict[str, float]] = defaultdict(dict)
     for (scope, variable), cats in totals.items():
         by_variable[variable][scope] = sum(cats.values())
@@ -241,3 +243,9 @@ def _disagree(scope: str, totals: dict[str, float], lines: dict) -> list[tuple[i
     listed = ", ".join(f"{v} {t:g}" for v, t in sorted(totals.items()))
     line = min((lines.get((scope, v), 0) for v in totals), default=0)
     return [(line, f"the totals of {scope} disagree by more than {TOLERANCE:.1%}: {listed}")]
+
+
+def stored(round_: Round) -> list[Margin]:
+    """The round's margins as stored (scope, variable, category order)."""
+    return list(db.session.scalars(select(Margin).where(Margin.round_id == round_.id)
+                                   .order_by(Margin.scope, Margin.variable, Margin.category)))

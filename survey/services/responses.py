@@ -25,7 +25,7 @@ import questionnaires as qn
 
 from ..errors import AlreadyAnswered, NotFound, ResponseClosed
 from ..extensions import db
-from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Round, RoundStatus, Token
+from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Round, Token
 from ..models._common import utcnow
 from . import rounds, tokens, versions
 
@@ -297,7 +297,7 @@ def landing(token: Token, public_id: str | None) -> Landing:
     round_ = tokens.round_of(token)
     questionnaire = versions.definition(round_version(round_))
     if not round_.accepts_answers:
-        return Landing("closed" if round_.status == RoundStatus.CLOSED else "not_started", questionnaire, mine, 0)
+        return Landing("closed" if round_.is_closed else "not_started", questionnaire, mine, 0)
     if mine is not None:
         return Landing("continue", version_of(mine), mine, mine.page)
     if household is not None:

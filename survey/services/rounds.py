@@ -173,8 +173,8 @@ def check_accepting(round_id: int, *, lock: bool) -> Round:
     if round_ is None or not round_.accepts_answers:
         if lock:
             db.session.rollback()
-        closed = round_ is not None and round_.status == RoundStatus.CLOSED
-        raise RoundClosed("this round is closed" if closed else "this round has not started")
+        closed = round_ is not None and round_.is_closed
+        raise RoundClosed("this round is closed" if closed else "this round has not started", closed=closed)
     return round_
 
 

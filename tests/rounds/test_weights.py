@@ -9,8 +9,10 @@ writes with its own queries (tests/rounds/r/weights_check.R, which reuses tests/
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import re
 import subprocess
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sqlalchemy import select
 import analysis
 from survey.extensions import db
 from survey.models import HouseholdWeight, Margin, Response, Round, WeightRun
+from tests.conftest import csrf_token
 from tests.rounds.conftest import invoke
 from tests.rounds.test_import_responses import complete_answers
 
@@ -297,3 +300,46 @@ def test_reconcile_scales_margins_to_one_population():
     for key, cats in totals.items():
         factors = np.array([out[key][c] / t for c, t in cats.items()])
         assert np.allclose(factors, factors[0]) and abs(factors[0] - 1) < 1e-3
+
+
+def test_weights_page_shows_diagnostics_margins_and_merges(weighted, signed_in):
+    page = signed_in.get("/manage/rounds/W1/weights")
+    assert page.status_code == 200, page.text
+    text = page.text
+    assert "Weights of round W1" in text and "Kish deff" in text and "Download weights (CSV)" in text
+    assert re.search(r'<tr data-code="C111">', text) and THIN in text
+    assert "street" in text and "Merged non-response classes" in text and "pooled" in text
+    assert re.search(r"<td>\*</td><td>S3</td><td>1</td><td class=\"n\">4800</td><td class=\"n\">4800</td>", text)
+    download = signed_in.get("/manage/rounds/W1/weights.csv")
+    assert download.status_code == 200 and download.headers["Cache-Control"] == "no-store"
+    assert download.text.splitlines()[0].startswith("community_code,building,unit,outcome,response_id,")
+    assert len(download.text.splitlines()) == 97
+
+
+def test_weights_page_recomputes_with_the_parameters_posted(weighted, signed_in):
+    page = signed_in.get("/manage/rounds/W1/weights")
+    posted = signed_in.post("/manage/rounds/W1/weights", data={
+        "csrf_token": csrf_token(page.text), "cap": "2", "min_class": "3", "trim_low": "", "trim_high": ""})
+    assert posted.status_code == 200 and "cap 2, min class 3" in posted.text
+    refused = signed_in.post("/manage/rounds/W1/weights", data={
+        "csrf_token": csrf_token(page.text), "cap": "0", "min_class": "3"})
+    assert refused.status_code == 400 and "Number must be between 1 and 20" in refused.text
+
+
+def test_margins_upload_refused_lists_rows_and_stores_nothing(app, weighted, signed_in):
+    page = signed_in.get("/manage/rounds/W1/weights")
+    bad = b"scope,variable,category,total\nX9,S3,1,100\n*,S3,7,100\n"
+    refused = signed_in.post("/manage/rounds/W1/margins", data={
+        "csrf_token": csrf_token(page.text), "file": (io.BytesIO(bad), "m.csv")}, content_type="multipart/form-data")
+    assert refused.status_code == 422
+    assert "row 2: unknown scope &#39;X9&#39;" in refused.text and "row 3: S3 has no answer code" in refused.text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Margin)) == 12  # the earlier file's
+
+
+def test_weights_page_of_a_round_without_answers_says_why(app, runner, weighted, signed_in):
+    assert invoke(runner, "round", "create", "W2", "--design", "srs", "--per-community", 2, "--seed", 1)[0] == 0
+    page = signed_in.get("/manage/rounds/W2/weights")
+    assert page.status_code == 409 and "The weights cannot be computed" in page.text
+    assert "no complete interview yet" in page.text
+    assert signed_in.get("/manage/rounds/NOPE/weights").status_code == 404
