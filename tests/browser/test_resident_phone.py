@@ -99,5 +99,5 @@ def test_resident_answers_on_phone_from_qr(app, runner, city, live_url, tmp_path
         rows = list(csv.DictReader(fh))
     assert len(rows) == 1
     row = rows[0]
-    assert row["community"] == "C001" and row["status"] == "complete" and row["mode"] == "qr_household"
+    assert row["community_code"] == "C001" and row["status"] == "complete" and row["mode"] == "qr_household"
     assert row["S1"] == "4" and row["S2"] == "3" and row["E1"] == "希望小区加装电梯"
