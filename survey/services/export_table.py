@@ -9,14 +9,14 @@ columns (``questionnaires.QuestionType.columns`` / ``cells``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
 from typing import Any
 
-from sqlalchemy import null, select
+from sqlalchemy import func, null, select
 
 import questionnaires as qn
 from questionnaires import NUMERIC, STRING, Column, Label
@@ -28,7 +28,7 @@ from . import versions
 from .export_design import EMPTY, design_columns
 from .spreadsheet import safe_text
 
-BATCH = 1000
+BATCH = 5000
 CACHE_LIMIT = 10_000  # distinct cells remembered per item (choice items have a handful; text items many)
 
 
@@ -130,29 +130,34 @@ def snapshot():
 
 
 def records(table: Table, connection) -> Iterator[tuple[list[Any], dict[str, str]]]:
-    """(fixed values in the order of FIXED, {item: stored cell}) per response, ordered by response."""
+    """(fixed values in the order of FIXED, {item: stored cell}) per response, ordered by response: one row per
+    response, its answers gathered by the database (an index lookup on answer(response_id, item) each)."""
     if not table.version_ids:
         return
     design = design_columns(table.round_id, connection)
     from_sql = [f for f in FIXED if f.source in _SQL]
+    gather = func.json_object_agg if connection.dialect.name == "postgresql" else func.json_group_object
+    answers = select(gather(Answer.item, Answer.value)).where(Answer.response_id == Response.id).scalar_subquery()
     query = (
-        select(Response.id, *(_SQL[f.source] for f in from_sql), Answer.item, Answer.value)
+        select(Response.id, *(_SQL[f.source] for f in from_sql), answers)
         .join(Community, Community.id == Response.community_id)
         .join(Street, Street.id == Community.street_id)
         .join(District, District.id == Street.district_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.questionnaire_version_id)
-        .outerjoin(Answer, Answer.response_id == Response.id)
         .where(Response.questionnaire_version_id.in_(table.version_ids))
-        .order_by(Response.id, Answer.id)
-        .execution_options(yield_per=BATCH)
+        .order_by(Response.id)
     )
-    for response_id, rows in groupby(connection.execute(query), key=lambda row: row[0]):
-        rows = list(rows)
-        found = dict(zip((f.name for f in from_sql), rows[0][1:-2], strict=True))
-        found["submitted_at"] = _iso_utc(found["submitted_at"])
-        found.update(design.get(response_id, EMPTY))
-        answers = {row[-2]: row[-1] for row in rows if row[-2] is not None}
-        yield [found[f.name] for f in FIXED], answers
+    result = connection.execution_options(stream_results=True, max_row_buffer=BATCH).execute(query)
+    at = {f.name: i for i, f in enumerate(from_sql, start=1)}
+    submitted = [f.name for f in FIXED].index("submitted_at")
+    plan = [(at.get(f.name), f.name) for f in FIXED]  # (row index, or None: a design value)
+    loads = json.loads
+    for row in result:
+        extra = design.get(row[0], EMPTY)
+        fixed = [row[i] if i is not None else extra[name] for i, name in plan]
+        fixed[submitted] = _iso_utc(fixed[submitted])
+        cells = row[-1]
+        yield fixed, (loads(cells) if isinstance(cells, str) else cells or {})
 
 
 def text_rows(table: Table, connection) -> Iterator[list[str]]:
