@@ -27,7 +27,7 @@ from .spreadsheet import is_formula
 LABEL_LIMITS = {"sav": {"variable": ("bytes", 256), "value": ("bytes", 120)},
                 "dta": {"variable": ("chars", 80), "value": ("chars", 32_000)}}
 XLSX_MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
-PARQUET_BATCH = 50_000
+PARQUET_BATCH = 10_000
 
 
 def write_csv(table: Table, out: TextIO, *, bom: bool = False) -> int:
