@@ -162,11 +162,11 @@ def main() -> None:
                 took, peak, output = measured(["Rscript", str(script), str(Path(folder) / f"responses-{size}.csv"),
                                                str(r_sav)])
                 read_s, write_s = (float(x) for x in output.split()[-2:])
-                ours = next(r for r in results if r[0] == size and r[1] == "sav")[2] if "sav" in args.formats else 0
+                ours = next((r[2] for r in results if r[0] == size and r[1] == "sav"), None)
+                ratio = f"{(read_s + write_s) / ours:.2f}" if ours else "n/a"
                 print(f"  R        {size:>9,} responses: read.csv {read_s:.1f} s + haven::write_sav {write_s:.1f} s "
-                      f"(process {took:.1f} s, peak {peak:.0f} MB); ours .sav from PostgreSQL "
-                      f"{ours:.1f} s = {(read_s + write_s) / ours if ours else 0:.2f}x faster than read.csv+write_sav, "
-                      f"{write_s / ours if ours else 0:.2f}x write_sav alone", flush=True)
+                      f"(Rscript process {took:.1f} s, peak {peak:.0f} MB); "
+                      f"R's read+write / our .sav from PostgreSQL = {ratio}", flush=True)
     if not args.keep:
         admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
 

@@ -13,13 +13,12 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from questionnaires import NUMERIC, Column
 
-from .export_table import BATCH, Table, snapshot, text_rows, typed_rows
+from .export_table import BATCH, Table, snapshot, text_rows, typed_batches, typed_rows
 from .spreadsheet import is_formula
 
 # Label limits of the file formats (longer labels end with "…"; the codebook has them whole):
@@ -110,16 +109,15 @@ def _integer(column: Column) -> bool:
 
 
 def _batches(table: Table, size: int) -> Iterator[list[list[Any]]]:
+    """Column-wise batches of the typed layout, read on one snapshot."""
     with snapshot() as connection:
-        rows = typed_rows(table, connection)
-        while batch := list(islice(rows, size)):
-            yield batch
+        yield from typed_batches(table, connection, size)
 
 
-def _polars_frame(columns: list[Column], batch: list[list[Any]]):
+def _polars_frame(columns: list[Column], data: list[list[Any]]):
     import polars as pl
 
-    data = list(zip(*batch, strict=True)) if batch else [()] * len(columns)
+    data = data or [[] for _ in columns]
     return pl.DataFrame([
         pl.Series(c.name, values, dtype=pl.Int32 if _integer(c) else pl.Float64 if c.kind == NUMERIC else pl.String)
         for c, values in zip(columns, data, strict=True)])
@@ -177,11 +175,10 @@ def write_parquet(table: Table, out: Path | BinaryIO) -> int:
     schema = parquet_schema(table)
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
-        for batch in _batches(table, PARQUET_BATCH):
-            arrays = [pa.array(values, type=field.type) for values, field in zip(zip(*batch, strict=True), schema,
-                                                                                   strict=True)]
+        for data in _batches(table, PARQUET_BATCH):
+            arrays = [pa.array(values, type=field.type) for values, field in zip(data, schema, strict=True)]
             writer.write_batch(pa.record_batch(arrays, schema=schema))
-            count += len(batch)
+            count += len(data[0])
     return count
 
 

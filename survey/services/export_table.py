@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import func, null, select
@@ -180,6 +181,20 @@ def typed_rows(table: Table, connection) -> Iterator[list[Any]]:
         for reader in readers:
             row.extend(reader.cells(answers.get(reader.question.code)))
         yield row
+
+
+def typed_batches(table: Table, connection, size: int) -> Iterator[list[list[Any]]]:
+    """The typed layout by columns: per batch of ``size`` responses, one list of values per column."""
+    readers = [_Reader(q) for q in table.items]
+    rows = records(table, connection)
+    while batch := list(islice(rows, size)):
+        columns = [list(values) for values in zip(*(fixed for fixed, _answers in batch), strict=True)]
+        for reader in readers:
+            code, cells = reader.question.code, reader.cells
+            values = [cells(answers.get(code)) for _fixed, answers in batch]
+            columns.extend([[v[0] for v in values]] if len(reader.missing) == 1 else
+                           [list(column) for column in zip(*values, strict=True)])
+        yield columns
 
 
 class _Reader:
