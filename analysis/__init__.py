@@ -49,3 +49,16 @@ __all__ += [
     "Trimmed", "WeightingError", "design_weights", "nonresponse_adjust", "poststratify", "rake", "trim",
 ]
 # --- end weighting ---
+
+# --- rounds: outcomes, sample draws, the weight chain
+from ._chain import Margin, Merge, WeightChain, weight_chain  # noqa: E402
+from ._chain_diagnostics import ChainDiagnostics, diagnostics  # noqa: E402
+from ._outcomes import ELIGIBLE, KNOWN, OUTCOMES, PRIORITY, RESPONDENTS, VISIT_DISPOSITIONS, Outcome, combine  # noqa: E402
+from ._sampling import DESIGNS, Draw, allocate, draw_sample  # noqa: E402
+
+__all__ += [
+    "DESIGNS", "ELIGIBLE", "KNOWN", "OUTCOMES", "PRIORITY", "RESPONDENTS", "VISIT_DISPOSITIONS", "ChainDiagnostics",
+    "Draw", "Margin", "Merge", "Outcome", "WeightChain", "allocate", "combine", "diagnostics", "draw_sample",
+    "weight_chain",
+]
+# --- end rounds ---

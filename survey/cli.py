@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 import questionnaires as qn
 
+from .cli_rounds import commands as round_commands
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
 from .services import demo, export, frame, users
 from .services.tokens import url_for_token
@@ -89,7 +90,8 @@ def check_questionnaire_command(file: Path):
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def export_qr_command(code: str, out_dir: Path):
-    """Write one PNG per household link of a community, and index.csv (household, building, unit, url, file)."""
+    """Write one PNG per household link of a community in the current round, and index.csv (household, building,
+    unit, url, file)."""
     try:
         written = export.write_household_qr(code, out_dir)
     except NotFound:
@@ -184,4 +186,5 @@ def reset_password_command(username: str):
 commands = [
     demo_command, import_frame_command, check_questionnaire_command, export_qr_command,
     export_responses_command, export_codebook_command, create_admin_command, reset_password_command,
+    *round_commands,
 ]

@@ -28,3 +28,20 @@ class ResponseClosed(SurveyError):
 
 class AlreadyExists(SurveyError):
     """Something to be created under a unique name (an administrator's username) exists already."""
+
+
+class RoundError(SurveyError):
+    """A round command or draw was refused (unknown round, bad sizes file, a status it cannot move to …)."""
+
+
+class RoundClosed(SurveyError):
+    """An answer was posted for a round that does not accept answers (closed, or not opened yet)."""
+
+
+class ImportRefused(SurveyError):
+    """A responses file was refused as a whole; ``problems`` lists (row, reason)."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        self.problems = problems
+        lines = [f"row {row}: {reason}" if row else reason for row, reason in problems]
+        super().__init__("the responses file was refused, nothing was loaded:\n" + "\n".join(lines))

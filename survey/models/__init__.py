@@ -3,6 +3,7 @@
 from .geo import Community, District, Household, HouseholdContact, Street
 from .questionnaire import QuestionnaireVersion
 from .responses import Answer, Mode, PageSubmission, Response, Status
+from .rounds import HouseholdWeight, Margin, Round, RoundCommunity, RoundStatus, SampledHousehold, WeightRun
 from .tokens import Token, TokenKind
 from .users import User
 
@@ -12,13 +13,20 @@ __all__ = [
     "District",
     "Household",
     "HouseholdContact",
+    "HouseholdWeight",
+    "Margin",
     "Mode",
     "PageSubmission",
     "QuestionnaireVersion",
     "Response",
+    "Round",
+    "RoundCommunity",
+    "RoundStatus",
+    "SampledHousehold",
     "Status",
     "Street",
     "Token",
     "TokenKind",
     "User",
+    "WeightRun",
 ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Household, Token
-from . import communities, qr
+from . import communities, qr, rounds
 from .export_codebook import datapackage, write_codebook, write_datapackage
 from .export_files import FORMATS, csv_chunks, write_csv
 from .export_table import ExportError, open_table
@@ -60,13 +60,13 @@ QR_INDEX_COLUMNS = ("household", "building", "unit", "url", "file")
 
 
 def write_household_qr(community_code: str, out_dir: Path, *, box_size: int = 10) -> list[QrFile]:
-    """One PNG per household link of a community, and ``index.csv`` listing them (for mail merge; building and
-    unit made spreadsheet-safe, see ``spreadsheet.py``)."""
+    """One PNG per household link of a community in the current round (its released sampled households), and
+    ``index.csv`` listing them (for mail merge; building and unit made spreadsheet-safe, see ``spreadsheet.py``)."""
     community = communities.get(community_code)
     query = (
         select(Household.id, Household.building, Household.unit, Token.token)
         .join(Token, Token.household_id == Household.id)
-        .where(Household.community_id == community.id)
+        .where(Household.community_id == community.id, Token.round_id == rounds.current().id)
     )
     rows = sorted(db.session.execute(query),
                   key=lambda r: (communities.natural_key(r[1]), communities.natural_key(r[2])))

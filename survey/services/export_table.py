@@ -17,16 +17,17 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, null, select
+from sqlalchemy import func, select
 
 import questionnaires as qn
 from questionnaires import NUMERIC, STRING, Column, Label
 
-from ..errors import NotFound, SurveyError
+from ..errors import NotFound, RoundError, SurveyError
 from ..extensions import db
-from ..models import Answer, Community, District, QuestionnaireVersion, Response, Street
-from . import versions
+from ..models import Answer, Community, District, QuestionnaireVersion, Response, Round, Street
+from . import rounds, versions
 from .export_design import EMPTY, design_columns
+from .outcomes import RESPONSE_OUTCOMES
 from .spreadsheet import safe_text
 
 BATCH = 5000
@@ -56,7 +57,8 @@ FIXED: tuple[Fixed, ...] = (
           "response.household_id"),
     Fixed("mode", STRING, Label("方式", "Mode"), "response.mode"),
     Fixed("status", STRING, Label("状态", "Status"), "response.status"),
-    Fixed("outcome", STRING, Label("AAPOR结果代码", "AAPOR outcome code"), "export_design.design_columns"),
+    Fixed("outcome", STRING, Label("AAPOR结果代码", "AAPOR outcome code (sampled households)"),
+          "outcomes.RESPONSE_OUTCOMES[response.status] (empty for open-link answers)"),
     Fixed("submitted_at", STRING, Label("提交时间(UTC)", "Submitted at (UTC)"), "response.submitted_at"),
     Fixed("questionnaire_version", STRING, Label("问卷版本", "Questionnaire version"),
           "questionnaire_version.version"),
@@ -72,7 +74,7 @@ _SQL = {
     "district.name": District.name, "response.household_id": Response.household_id, "response.mode": Response.mode,
     "response.status": Response.status, "response.submitted_at": Response.submitted_at,
     "questionnaire_version.version": QuestionnaireVersion.version,
-    "round.code": null(),  # empty until responses belong to a stored round (branch "rounds")
+    "round.code": Round.code,
 }
 
 
@@ -104,19 +106,23 @@ def open_table(code: str | None = None, *, round_code: str | None = None, langua
     Item columns follow the current version's order; items only older versions asked come after, newest
     version first, so a file always has every answer (each read with the newest definition that has it).
     """
+    round_id = None
     if round_code is not None:
-        raise NotFound(f"there is no round {round_code!r}")  # rounds are not stored yet
+        try:
+            round_id = rounds.get(round_code).id
+        except RoundError as err:
+            raise NotFound(str(err)) from err
     try:
         current = versions.current_version(code)
     except NotFound:
-        return Table(code, (), (), language=language)
+        return Table(code, (), (), round_id, language)
     published = list(db.session.scalars(
         select(QuestionnaireVersion).filter_by(code=current.code).order_by(QuestionnaireVersion.id.desc())))
     items: dict[str, qn.Question] = {}
     for version in published:
         for question in versions.definition(version).items:
             items.setdefault(question.code, question)
-    return Table(current.code, tuple(v.id for v in published), tuple(items.values()), language=language)
+    return Table(current.code, tuple(v.id for v in published), tuple(items.values()), round_id, language)
 
 
 @contextmanager
@@ -140,7 +146,8 @@ def records(table: Table, connection) -> Iterator[tuple[list[Any], dict[str, str
     gather = func.json_object_agg if connection.dialect.name == "postgresql" else func.json_group_object
     answers = select(gather(Answer.item, Answer.value)).where(Answer.response_id == Response.id).scalar_subquery()
     query = (
-        select(Response.id, *(_SQL[f.source] for f in from_sql), answers)
+        select(Response.id, *(_SQL[f.source] for f in from_sql), Response.probability_sample, answers)
+        .join(Round, Round.id == Response.round_id)
         .join(Community, Community.id == Response.community_id)
         .join(Street, Street.id == Community.street_id)
         .join(District, District.id == Street.district_id)
@@ -148,15 +155,20 @@ def records(table: Table, connection) -> Iterator[tuple[list[Any], dict[str, str
         .where(Response.questionnaire_version_id.in_(table.version_ids))
         .order_by(Response.id)
     )
+    if table.round_id is not None:
+        query = query.where(Response.round_id == table.round_id)
     result = connection.execution_options(stream_results=True, max_row_buffer=BATCH).execute(query)
     at = {f.name: i for i, f in enumerate(from_sql, start=1)}
-    submitted = [f.name for f in FIXED].index("submitted_at")
+    names = [f.name for f in FIXED]
+    submitted, status, outcome = names.index("submitted_at"), names.index("status"), names.index("outcome")
     plan = [(at.get(f.name), f.name) for f in FIXED]  # (row index, or None: a design value)
     loads = json.loads
     for row in result:
         extra = design.get(row[0], EMPTY)
-        fixed = [row[i] if i is not None else extra[name] for i, name in plan]
+        fixed = [row[i] if i is not None else extra.get(name) for i, name in plan]
         fixed[submitted] = _iso_utc(fixed[submitted])
+        if fixed[outcome] is None and row[-2]:  # a sampled household's response
+            fixed[outcome] = RESPONSE_OUTCOMES.get(fixed[status])
         cells = row[-1]
         yield fixed, (loads(cells) if isinstance(cells, str) else cells or {})
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 import questionnaires as qn
 
-from ..errors import NotFound
+from ..errors import NotFound, RoundError
 from ..extensions import db
 from ..models import QuestionnaireVersion
 
@@ -67,3 +67,27 @@ def _parse(digest: str, version: QuestionnaireVersion) -> qn.Questionnaire:
         found = qn.from_dict(version.definition, source=f"{version.code} v{version.version}")
         _by_digest[digest] = found
     return found
+
+
+def latest_id() -> int | None:
+    """The id of the latest published version of any questionnaire, or None before the first is published."""
+    return db.session.scalar(select(QuestionnaireVersion.id).order_by(QuestionnaireVersion.id.desc()).limit(1))
+
+
+def for_round(label: str | None = None) -> QuestionnaireVersion:
+    """The built-in questionnaire's version ``label`` for a new round (default: the latest shipped one),
+    published if it is not yet; :class:`~survey.errors.RoundError` for a version that does not exist."""
+    code = current_app.config["BUILTIN_QUESTIONNAIRE"]
+    latest = qn.builtin(code)
+    if label is None or label == latest.version:
+        return publish(latest)
+    found = db.session.scalar(select(QuestionnaireVersion).filter_by(code=code, version=label))
+    if found is not None:
+        return found
+    try:
+        shipped = qn.builtin(f"{code}-{label}")
+    except LookupError:
+        shipped = None
+    if shipped is None or shipped.version != label:
+        raise RoundError(f"questionnaire {code} has no version {label!r} (latest: {latest.version})")
+    return publish(shipped)

@@ -86,3 +86,27 @@ def test_qr_index_is_formula_safe(app, runner, tmp_path):
     with (tmp_path / "qr" / "index.csv").open(encoding="utf-8-sig", newline="") as f:
         row = list(csv.DictReader(f))[0]
     assert (row["building"], row["unit"]) == ("'=1+1", "'@SUM(A1)")
+
+
+def test_round_column_filter_and_outcome(app, runner, all_types, tmp_path):
+    from survey.extensions import db
+    from survey.models import Response, Round
+    from tests.manage.helpers import add_response
+
+    with app.app_context():
+        other = Round(code="R2", name="R2", design="take-all", questionnaire_version_id=all_types.id)
+        db.session.add(other)
+        db.session.flush()
+        moved = add_response(all_types.id, "C002", status="partial", answers={"S1": "1"})  # an open-link answer
+        stored = db.session.get(Response, moved.id)
+        stored.round_id, stored.probability_sample = other.id, False  # as the poster link stores it
+        db.session.commit()
+    every, only_r1 = tmp_path / "all.csv", tmp_path / "r1.csv"
+    assert runner.invoke(args=["export-responses", "--out", str(every)]).exit_code == 0
+    assert runner.invoke(args=["export-responses", "--out", str(only_r1), "--round", "R1"]).exit_code == 0
+    with every.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["round"], r["status"], r["outcome"]) for r in rows] == [
+        ("R1", "complete", "I"), ("R1", "complete", "I"), ("R1", "complete", "I"), ("R2", "partial", "")]
+    with only_r1.open(encoding="utf-8", newline="") as f:
+        assert [r["round"] for r in csv.DictReader(f)] == ["R1"] * 3

@@ -181,6 +181,7 @@ def test_a_whole_builtin_interview():
     visited = []
     while page is not None:
         form = {item.code: [str(item.codes[1])] for item in page.items if item.choices}
+        form.update({item.code: ["2"] for item in page.items if item.type == "number"})  # H1: two adults
         result = qn.parse_page(q, page, form, answers)
         assert result.ok, result.errors
         answers = result.merge(page, answers)
@@ -188,12 +189,12 @@ def test_a_whole_builtin_interview():
         assert qn.status(q, answers) == ("complete" if page.index == 5 else "partial")
         page = qn.next_page(q, answers, after=page.index)
     assert visited == [0, 1, 2, 3, 4, 5]
-    assert len(answers) == 29 and "E1" not in answers
+    assert len(answers) == 30 and "E1" not in answers and answers["H1"] == 2
 
 
 def test_a_complete_eligible_builtin_interview():
     q = qn.builtin()
-    answers = {item.code: item.codes[-1] for item in q.items if item.choices}
+    answers = {item.code: item.codes[-1] for item in q.items if item.choices} | {"H1": 1}
     assert qn.status(q, answers) == "complete"  # E1 is optional
     answers.pop("C7")
     assert qn.status(q, answers) == "partial"

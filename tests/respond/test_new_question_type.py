@@ -14,7 +14,7 @@ from sqlalchemy import select
 import questionnaires as qn
 from survey.extensions import db
 from survey.models import Answer, Response
-from survey.services import export, responses, versions
+from survey.services import export, responses, rounds, versions
 from tests.forms import page_form
 from tests.respond.test_flow import first_page, secrets_of
 
@@ -60,7 +60,9 @@ def toy_city(app, city):
     qn.register(Postcode())
     try:
         with app.app_context():
-            versions.publish(qn.loads(TOY_YAML, source="toy.yaml"))
+            toy = versions.publish(qn.loads(TOY_YAML, source="toy.yaml"))
+            rounds.current().questionnaire_version_id = toy.id  # the round asks the toy questionnaire
+            db.session.commit()
         app.config["BUILTIN_QUESTIONNAIRE"] = "toy-type"
         yield secrets_of(app)[0]
     finally:
