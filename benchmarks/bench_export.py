@@ -26,7 +26,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-DB = "survey_bench_export"
+DB = "survey_bench_export"  # --database changes it
 URL = ADMIN_URL.rsplit("/", 1)[0] + "/" + DB
 COMMUNITIES = 1000
 R_SCRIPT = """
@@ -69,6 +69,9 @@ def prepare():
             with cur.copy(f"COPY {table} ({columns[table]}) FROM STDIN") as copy:
                 for row in values:
                     copy.write_row(row)
+        cur.execute("INSERT INTO survey_round (id, code, name, questionnaire_version_id, design, parameters, seed, "
+                    "generator, status, is_current, created_at, changed_at) VALUES (1, 'R1', 'R1', %s, 'take-all', "
+                    "'{}', 0, '', 'in_field', true, now(), now())", (version_id,))
     return version_id, questionnaire
 
 
@@ -78,40 +81,47 @@ def raw():
     return psycopg.connect(URL.replace("postgresql+psycopg", "postgresql"), autocommit=False)
 
 
-def load(version_id: int, questionnaire, first: int, last: int) -> float:
-    """Responses first..last-1 (households, responses, 30 answers each) by COPY; the seconds it took."""
+def load(version_id: int, questionnaire, first: int, last: int, step: int = 50_000) -> float:
+    """Responses first..last-1 (households, responses, 30 answers each) by COPY, committed every ``step``
+    responses (so PostgreSQL never queues millions of foreign-key checks); the seconds it took."""
     started = time.perf_counter()
     rng = random.Random(first)
     choices = [(q.code, q.codes) for q in questionnaire.items if q.codes]
-    with raw() as conn, conn.cursor() as cur:
-        with cur.copy("COPY household (id, community_id, building, unit) FROM STDIN") as copy:
-            for n in range(first, last):
-                copy.write(f"{n + 1}\t{n % COMMUNITIES + 1}\t{n // 10000 + 1}\t{n % 10000 + 1}\n")
-        with cur.copy("COPY response (id, public_id, idempotency_key, questionnaire_version_id, community_id, "
-                      "household_id, mode, probability_sample, language, status, page, started_at, updated_at, "
-                      "submitted_at) FROM STDIN") as copy:
-            for n in range(first, last):
-                copy.write(f"{n + 1}\tR{n:09d}\tK{n:09d}\t{version_id}\t{n % COMMUNITIES + 1}\t{n + 1}\t"
-                           f"qr_household\tt\tzh\tcomplete\t6\t2026-11-01 08:00:00+00\t2026-11-01 08:09:00+00\t"
-                           f"2026-11-01 08:10:00+00\n")
-        with cur.copy("COPY answer (response_id, item, value) FROM STDIN") as copy:
-            buffer = io.StringIO()
-            for n in range(first, last):
-                for code, codes in choices:
-                    buffer.write(f"{n + 1}\t{code}\t{codes[rng.randrange(len(codes))]}\n")
-                if n % 5 == 0:
-                    buffer.write(f"{n + 1}\tE1\t希望小区加装电梯，第{n}号意见\n")
-                if n % 1000 == 999:
-                    copy.write(buffer.getvalue())
-                    buffer = io.StringIO()
-            copy.write(buffer.getvalue())
-        cur.execute("SELECT setval('response_id_seq', (SELECT max(id) FROM response))")
-        cur.execute("SELECT setval('household_id_seq', (SELECT max(id) FROM household))")
-        conn.commit()
+    for start in range(first, last, step):
+        with raw() as conn, conn.cursor() as cur:
+            cur.execute("SET session_replication_role = replica")  # rows are consistent by construction
+            _copy(cur, version_id, range(start, min(start + step, last)), choices, rng)
+            conn.commit()
     with raw() as conn:
         conn.autocommit = True
+        conn.execute("SELECT setval('response_id_seq', (SELECT max(id) FROM response))")
+        conn.execute("SELECT setval('household_id_seq', (SELECT max(id) FROM household))")
         conn.execute("VACUUM ANALYZE")
     return time.perf_counter() - started
+
+
+def _copy(cur, version_id: int, numbers: range, choices, rng: random.Random) -> None:
+    with cur.copy("COPY household (id, community_id, building, unit) FROM STDIN") as copy:
+        for n in numbers:
+            copy.write(f"{n + 1}\t{n % COMMUNITIES + 1}\t{n // 10000 + 1}\t{n % 10000 + 1}\n")
+    with cur.copy("COPY response (id, public_id, idempotency_key, questionnaire_version_id, round_id, "
+                  "community_id, household_id, mode, probability_sample, language, status, page, started_at, "
+                  "updated_at, submitted_at) FROM STDIN") as copy:
+        for n in numbers:
+            copy.write(f"{n + 1}\tR{n:09d}\tK{n:09d}\t{version_id}\t1\t{n % COMMUNITIES + 1}\t{n + 1}\t"
+                       f"qr_household\tt\tzh\tcomplete\t6\t2026-11-01 08:00:00+00\t2026-11-01 08:09:00+00\t"
+                       f"2026-11-01 08:10:00+00\n")
+    with cur.copy("COPY answer (response_id, item, value) FROM STDIN") as copy:
+        buffer = io.StringIO()
+        for n in numbers:
+            for code, codes in choices:
+                buffer.write(f"{n + 1}\t{code}\t{codes[rng.randrange(len(codes))]}\n")
+            if n % 5 == 0:
+                buffer.write(f"{n + 1}\tE1\t希望小区加装电梯，第{n}号意见\n")
+            if n % 1000 == 999:
+                copy.write(buffer.getvalue())
+                buffer = io.StringIO()
+        copy.write(buffer.getvalue())
 
 
 def measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
@@ -139,8 +149,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="response counts, ascending (comma-separated)")
     parser.add_argument("--formats", default="csv,xlsx,sav,dta,parquet")
     parser.add_argument("--no-r", action="store_true", help="skip R's haven::write_sav")
-    parser.add_argument("--keep", action="store_true", help="keep the database survey_bench_export")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--database", default="survey_bench_export",
+                        help="PostgreSQL database to create and drop (default survey_bench_export)")
     args = parser.parse_args()
+    global DB, URL
+    DB, URL = args.database, ADMIN_URL.rsplit("/", 1)[0] + "/" + args.database
     sizes = [int(s) for s in args.sizes.split(",")]
     version_id, questionnaire = prepare()
     loaded, results = 0, []
