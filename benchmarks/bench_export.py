@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import psycopg
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,8 +77,6 @@ def prepare():
 
 
 def raw():
-    import psycopg
-
     return psycopg.connect(URL.replace("postgresql+psycopg", "postgresql"), autocommit=False)
 
 
@@ -88,10 +87,18 @@ def load(version_id: int, questionnaire, first: int, last: int, step: int = 50_0
     rng = random.Random(first)
     choices = [(q.code, q.codes) for q in questionnaire.items if q.codes]
     for start in range(first, last, step):
-        with raw() as conn, conn.cursor() as cur:
-            cur.execute("SET session_replication_role = replica")  # rows are consistent by construction
-            _copy(cur, version_id, range(start, min(start + step, last)), choices, rng)
-            conn.commit()
+        for attempt in range(1, 4):  # a chunk is one transaction: after a lost connection it is loaded again
+            try:
+                with raw() as conn, conn.cursor() as cur:
+                    cur.execute("SET session_replication_role = replica")  # rows are consistent by construction
+                    _copy(cur, version_id, range(start, min(start + step, last)), choices, rng)
+                    conn.commit()
+                break
+            except psycopg.OperationalError as err:
+                print(f"  (chunk at {start:,}: {err}; attempt {attempt} of 3)", flush=True)
+                time.sleep(10)
+        else:
+            raise SystemExit("the database kept closing the connection")
     with raw() as conn:
         conn.autocommit = True
         conn.execute("SELECT setval('response_id_seq', (SELECT max(id) FROM response))")
@@ -138,9 +145,15 @@ def measured(command: list[str], env: dict | None = None) -> tuple[float, float,
 
 
 def export(fmt: str, out: Path) -> tuple[float, float, int]:
+    """One export by the command line; run again once if the database closed the connection under it."""
     env = {**os.environ, "SURVEY_DATABASE_URL": URL, "SURVEY_SECRET_KEY": "bench-export"}
-    seconds, peak, _ = measured([sys.executable, "-m", "flask", "--app", "wsgi", "export-responses",
-                                 "--format", fmt, "--out", str(out)], env)
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "export-responses", "--format", fmt, "--out", str(out)]
+    try:
+        seconds, peak, _ = measured(command, env)
+    except SystemExit as err:
+        print(f"  ({fmt} failed, run again: {str(err).splitlines()[-1]})", flush=True)
+        time.sleep(10)
+        seconds, peak, _ = measured(command, env)
     return seconds, peak, out.stat().st_size
 
 
