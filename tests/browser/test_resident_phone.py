@@ -57,6 +57,8 @@ def answer_page(page) -> None:
             target = fieldset.locator(f"input[value='{wanted}']") if wanted else radios.first
             target.locator("xpath=..").tap()  # tap the label, as a thumb would
             assert target.is_checked()
+        elif fieldset.locator("input[inputmode=decimal]").count():
+            fieldset.locator("input[inputmode=decimal]").fill("2")  # a number item (H1: adults in the household)
         else:
             fieldset.locator("textarea, input").first.fill("希望小区加装电梯")
 
