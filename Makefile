@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SURVEY_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export SURVEY_TEST_DATABASE_URL
 
-.PHONY: demo test lint bench-load bench-analysis system-test-deps system-bench-deps
+.PHONY: demo test lint bench-load bench-analysis bench-export system-test-deps system-bench-deps
 
 $(BIN)/flask: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,12 @@ demo: $(BIN)/flask
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
+# The export tests read .sav files with PSPP and .sav/.dta files with R's haven.
 system-test-deps:
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@{ command -v pspp-convert >/dev/null && Rscript -e 'library(haven); library(jsonlite)' >/dev/null 2>&1; } || \
+	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pspp r-base-core r-cran-haven \
+	    r-cran-jsonlite; }
 
 system-bench-deps: system-test-deps
 	@Rscript -e 'library(survey)' >/dev/null 2>&1 || { apt-get update -q && \
@@ -42,3 +46,6 @@ bench-load: system-bench-deps $(VENV)/.dev
 
 bench-analysis: system-bench-deps $(VENV)/.dev
 	$(BIN)/python benchmarks/bench_analysis.py
+
+bench-export: system-test-deps $(VENV)/.dev
+	$(BIN)/python benchmarks/bench_export.py

@@ -25,12 +25,13 @@ from ._runtime import (
     screened_out,
     status,
 )
-from ._types import QUESTION_TYPES, QuestionType, register
+from ._types import NUMERIC, QUESTION_TYPES, STRING, Column, QuestionType, register
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "library"
 
 __all__ = [
-    "BUILTIN_DIR", "QUESTION_TYPES", "AnswerError", "Choice", "Expression", "ExpressionError", "FrozenMap",
+    "BUILTIN_DIR", "NUMERIC", "QUESTION_TYPES", "STRING", "AnswerError", "Choice", "Column", "Expression",
+    "ExpressionError", "FrozenMap",
     "Indicator", "Label", "Page", "PageResult", "Problem", "Question", "QuestionType", "Questionnaire",
     "QuestionnaireError", "Rule", "Section", "Status", "builtin", "check_file", "first_incomplete", "first_page",
     "from_dict", "is_relevant", "load",

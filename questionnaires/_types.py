@@ -2,7 +2,8 @@
 
 Every type has ``name``, ``widget`` (the input macro of ``survey/templates/_forms.html`` that renders it),
 ``hint`` (shown beside the question), ``has_choices``, ``several`` (the answer is a set of codes), which limits
-it takes (``limits``), and four conversions: ``parse(raw, question)`` reads the form strings, ``export(value)``
+it takes (``limits``), how its item becomes export columns (:meth:`columns`, :meth:`cells`, ``text_type``),
+and four conversions: ``parse(raw, question)`` reads the form strings, ``export(value)``
 writes the stored / exported cell, ``read(cell, question)`` is its inverse, ``form_values(value)`` gives what
 the inputs show again. ``parse`` returns None for an empty answer and raises :class:`AnswerError` with a
 bilingual :class:`Label` for one it cannot accept.
@@ -15,11 +16,12 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ._errors import AnswerError
-from ._model import Label, Question
+from ._model import Choice, Label, Question
 
 TEXT_HARD_LIMIT = 10_000  # applies when a text item gives no max_length: nobody types a novel on a doorstep
 _CODE = re.compile(r"[0-9]{1,9}")
@@ -31,6 +33,21 @@ ONE_TEXT = Label("请只填写一个答案。", "Please give only one answer.")
 UNSAVABLE = Label("答案中含有无法保存的字符。", "The answer contains a character that cannot be saved.")
 WHOLE = Label("请输入整数，例如 3。", "Please enter a whole number, such as 3.")
 NOT_NUMBER = Label("请输入一个数字，例如 12 或 3.5。", "Please enter a number, such as 12 or 3.5.")
+
+
+NUMERIC, STRING = "numeric", "string"
+CHOSEN = (Choice(0, Label("未选", "not chosen")), Choice(1, Label("选中", "chosen")))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an item in the typed exports (XLSX, SPSS, Stata, Parquet): its name, ``kind``
+    (:data:`NUMERIC` or :data:`STRING`), variable label and value labels (``values``: code -> label)."""
+
+    name: str
+    kind: str
+    label: Label
+    values: tuple[Choice, ...] = ()
 
 
 def _filled(raw: Sequence[str]) -> list[str]:
@@ -52,6 +69,8 @@ class QuestionType(ABC):
     has_choices = False
     several = False  # the answer is several codes: count() applies, comparisons do not, min/max count codes
     limits: tuple[str, ...] = ()
+    column_kind = STRING  # the kind of the one column of :meth:`columns` (override both for several)
+    text_type = "string"  # the Frictionless field type of the CSV cell (``export``): string, integer, number
 
     @abstractmethod
     def parse(self, raw: Sequence[str], question: Question) -> Any:
@@ -70,6 +89,18 @@ class QuestionType(ABC):
         """What the input shows for a stored value (going back to a page, resuming)."""
         return [] if value is None else [self.export(value)]
 
+    def columns(self, question: Question) -> tuple[Column, ...]:
+        """The item's columns in the typed exports: by default one, named by the item code, labelled with
+        the question and, for a choice item, its answers."""
+        return (Column(question.code, self.column_kind, question.label, question.choices),)
+
+    def cells(self, value: Any, question: Question) -> tuple[Any, ...]:
+        """The values of :meth:`columns` for an answer (None for every column when unanswered): a number for
+        a numeric column, the :meth:`export` text for a string one."""
+        if value is None:
+            return (None,)
+        return (value if self.column_kind == NUMERIC else self.export(value),)
+
     def __repr__(self) -> str:
         return f"<question type {self.name!r}>"
 
@@ -78,6 +109,7 @@ class SingleChoice(QuestionType):
     """One answer code out of the choices."""
 
     name, widget, has_choices = "single", "radio", True
+    column_kind, text_type = NUMERIC, "integer"
 
     def parse(self, raw: Sequence[str], question: Question) -> int | None:
         values = _filled(raw)
@@ -122,6 +154,19 @@ class MultipleChoice(QuestionType):
     def read(self, cell: str, question: Question) -> tuple[int, ...] | None:
         return self.parse(cell.split(self.separator), question)
 
+    def columns(self, question: Question) -> tuple[Column, ...]:
+        """One 0/1 column per answer code, ``<ITEM>_<code>`` (``C4_1``, ``C4_2`` …), labelled with the
+        question and the answer."""
+        return tuple(Column(f"{question.code}_{choice.code}", NUMERIC,
+                            Label(f"{question.label.zh}：{choice.label.zh}", f"{question.label.en}: {choice.label.en}"),
+                            CHOSEN)
+                     for choice in question.choices)
+
+    def cells(self, value: Any, question: Question) -> tuple[Any, ...]:
+        if value is None:
+            return (None,) * len(question.choices)
+        return tuple(int(code in value) for code in question.codes)
+
     def form_values(self, value: Any) -> list[str]:
         return [] if value is None else [str(code) for code in value]
 
@@ -130,6 +175,7 @@ class Number(QuestionType):
     """A decimal number typed in; whole numbers are stored as int, others as float."""
 
     name, widget, limits = "number", "number", ("min", "max", "decimals")
+    column_kind, text_type = NUMERIC, "number"
 
     def parse(self, raw: Sequence[str], question: Question) -> int | float | None:
         values = _filled(raw)

@@ -62,6 +62,19 @@ def register_errorhandlers(app: Flask) -> None:
         return page(404, "页面不存在 / Page not found",
                     "这个链接无效或已失效。 This link is not valid.")
 
+    @app.errorhandler(400)
+    def bad_request(_err):
+        return page(400, "请求有误 / Bad request", "请求中的参数无效。 A parameter of the request is not valid.")
+
+    @app.errorhandler(403)
+    def forbidden(_err):
+        return page(403, "无权访问 / Not allowed", "只有管理员可以下载数据。 Only an administrator may download data.")
+
+    @app.errorhandler(409)
+    def conflict(err):
+        return page(409, "无法导出 / Cannot export",
+                    f"此格式无法导出现有数据，请改用 CSV。 This format cannot hold the stored data: {err.description}")
+
     @app.errorhandler(413)
     def too_large(_err):
         return page(413, "提交内容过大 / Too large", "提交的内容超过了允许的大小。 The submission is too large.")

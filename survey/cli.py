@@ -5,6 +5,7 @@ Each command prints what it did; a refused input prints every problem and exits 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -99,14 +100,61 @@ def export_qr_command(code: str, out_dir: Path):
     click.echo(f"{len(written)} QR codes of community {code} written to {out_dir} (index: {out_dir / 'index.csv'})")
 
 
+EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx", ".sav": "sav", ".dta": "dta", ".parquet": "parquet"}
+
+
+def _checked_out(out_file: Path) -> None:
+    """Refuse before any work an --out path that cannot be written."""
+    parent = out_file.resolve().parent
+    if out_file.is_dir() or not parent.is_dir() or not os.access(parent, os.W_OK):
+        _fail([f"Error: cannot write {out_file} (its folder does not exist or is not writable)"])
+
+
 @click.command("export-responses")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path), help="file to write")
+@click.option("--format", "fmt", default=None,
+              help="csv | excel-csv | xlsx | sav | dta | parquet (default: from the extension of --out)")
+@click.option("--round", "round_code", default=None, help="only this round's responses")
+@click.option("--language", default="zh", help="labels in zh or en (xlsx, sav, dta, parquet)")
 @with_appcontext
-def export_responses_command(out_file: Path):
-    """Write every response of the current questionnaire as CSV (UTF-8 with BOM, for spreadsheets)."""
-    with out_file.open("w", encoding="utf-8-sig", newline="") as out:
-        count = export.write_responses(out)
-    click.echo(f"{count} responses written to {out_file}")
+def export_responses_command(out_file: Path, fmt: str | None, round_code: str | None, language: str):
+    """Write every response of the current questionnaire (a new file, written whole or not at all)."""
+    fmt = fmt or EXTENSIONS.get(out_file.suffix.lower())
+    if fmt not in export.FORMAT_NAMES:
+        _fail([f"Error: unknown or missing --format {fmt or ''!r}; choose one of {', '.join(export.FORMAT_NAMES)}"])
+    if language not in ("zh", "en"):
+        _fail([f"Error: --language must be zh or en, not {language!r}"])
+    _checked_out(out_file)
+    partial = out_file.with_name(f".{out_file.name}.partial")
+    try:
+        count = export.write_file(partial, fmt, round_code=round_code, language=language)
+        partial.replace(out_file)
+    except (NotFound, SurveyError) as err:
+        _fail([f"Error: {err}; nothing was written"])
+    except OSError as err:
+        _fail([f"Error: cannot write {out_file}: {err.strerror or err}"])
+    finally:
+        partial.unlink(missing_ok=True)
+    click.echo(f"{count} responses written to {out_file} ({fmt})")
+
+
+@click.command("export-codebook")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--round", "round_code", default=None, help="the round whose export it describes")
+@with_appcontext
+def export_codebook_command(out_dir: Path, round_code: str | None):
+    """Write codebook.xlsx and datapackage.json (describing responses.csv, the CSV export) to a folder."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        table = export.open_table(round_code=round_code)
+        export.write_codebook(table, out_dir / "codebook.xlsx")
+        export.write_datapackage(table, out_dir / "datapackage.json")
+    except NotFound as err:
+        _fail([f"Error: {err}"])
+    except OSError as err:
+        _fail([f"Error: cannot write to {out_dir}: {err.strerror or err}"])
+    click.echo(f"{out_dir / 'codebook.xlsx'} and {out_dir / 'datapackage.json'} written "
+               f"({len(table.items)} items)")
 
 
 @click.command("create-admin")
@@ -138,5 +186,6 @@ def reset_password_command(username: str):
 
 commands = [
     demo_command, import_frame_command, check_questionnaire_command, export_qr_command,
-    export_responses_command, create_admin_command, reset_password_command, *round_commands, *weight_commands,
+    export_responses_command, export_codebook_command, create_admin_command, reset_password_command,
+    *round_commands, *weight_commands,
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import FrameError, NotFound
@@ -96,8 +99,80 @@ def frame_upload():
                            columns=frame.COLUMNS), 400 if refused else 200
 
 
+def _download(body, mimetype: str, name: str) -> Response:
+    """An attachment that no cache keeps (answers are personal data)."""
+    response = body if isinstance(body, Response) else Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _export_access() -> tuple[str | None, str]:
+    """Downloads need an administrator; the round and label language come from the query string."""
+    if getattr(current_user, "role", None) != "admin":
+        abort(403)
+    language = request.args.get("lang", "zh")
+    if language not in ("zh", "en"):
+        abort(400)
+    return request.args.get("round") or None, language
+
+
+@bp.route("/export")
+def export_page():
+    _export_access()
+    return render_template("manage/export.html", formats=export.FORMATS)
+
+
 @bp.route("/export/responses.csv")
 def export_responses():
-    name = f"responses-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
-    return Response(stream_with_context(export.stream_responses()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    """The Excel-friendly CSV (UTF-8 with BOM), streamed (kept at this address for existing links)."""
+    return export_format("excel-csv")
+
+
+@bp.route("/export/responses/<fmt>")
+def export_format(fmt: str):
+    round_code, language = _export_access()
+    if fmt not in export.FORMATS:
+        abort(404)
+    stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
+    kind = export.FORMATS[fmt]
+    name = f"responses-{stamp}.{kind.extension}"
+    try:
+        if fmt in ("csv", "excel-csv"):
+            export.open_table(round_code=round_code)  # an unknown round is refused before streaming starts
+            body = stream_with_context(export.stream_csv(bom=fmt == "excel-csv", round_code=round_code))
+            return _download(body, kind.mimetype, name)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            export.write_file(path, fmt, round_code=round_code, language=language)
+            handle = path.open("rb")  # stays readable after the folder is removed (POSIX)
+        return _download(send_file(handle, mimetype=kind.mimetype), kind.mimetype, name)
+    except NotFound:
+        abort(404)
+    except export.ExportError as err:
+        abort(409, description=str(err))
+
+
+@bp.route("/export/codebook.xlsx")
+def export_codebook():
+    round_code, _language = _export_access()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "codebook.xlsx"
+        export.write_codebook(_table(round_code), path)
+        handle = path.open("rb")
+    mimetype = export.FORMATS["xlsx"].mimetype
+    return _download(send_file(handle, mimetype=mimetype), mimetype, "codebook.xlsx")
+
+
+@bp.route("/export/datapackage.json")
+def export_datapackage():
+    round_code, _language = _export_access()
+    body = json.dumps(export.datapackage(_table(round_code)), ensure_ascii=False, indent=2)
+    return _download(body, "application/json", "datapackage.json")
+
+
+def _table(round_code: str | None):
+    try:
+        return export.open_table(round_code=round_code)
+    except NotFound:
+        abort(404)

@@ -8,6 +8,7 @@ posts.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -60,6 +61,12 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     # Every use of a response needs its questionnaire version: load it in the same query.
     version: Mapped[QuestionnaireVersion] = relationship(lazy="joined", innerjoin=True)
+
+    @staticmethod
+    def new_public_id() -> str:
+        """A response's public identifier (128 random bits, hex: it never begins with a character a spreadsheet
+        reads as a formula, so exports can show it as it is)."""
+        return secrets.token_hex(16)
 
     @hybrid_property
     def is_open(self) -> bool:

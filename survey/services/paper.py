@@ -199,7 +199,7 @@ def _store(round_, version_id: int, rows: list[_Row]) -> None:
         for row in rows:
             closed = row.status != Status.PARTIAL
             response = Response(
-                public_id=secrets.token_urlsafe(16), idempotency_key=secrets.token_urlsafe(16),
+                public_id=Response.new_public_id(), idempotency_key=secrets.token_urlsafe(16),
                 questionnaire_version_id=version_id, round_id=round_.id, community_id=row.community,
                 household_id=row.household, token_id=row.token, mode=row.mode, probability_sample=True,
                 status=row.status, page=row.page, submitted_at=now if closed else None,

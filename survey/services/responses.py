@@ -198,7 +198,7 @@ def _create(token: Token, round_id: int, version: QuestionnaireVersion, *, key: 
     """Insert the response row; the household's unique constraint decides between racing first posts."""
     household = token.single_use
     response = Response(
-        public_id=secrets.token_urlsafe(16),
+        public_id=Response.new_public_id(),
         idempotency_key=key,
         questionnaire_version_id=version.id,
         round_id=round_id,

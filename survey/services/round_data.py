@@ -38,6 +38,7 @@ class RoundArrays:
     community_households: np.ndarray  # N_c of the household's community, at the draw
     community_buildings: np.ndarray  # B_c
     response_id: np.ndarray  # response.public_id, '' without a response
+    response_pk: np.ndarray  # response.id, -1 without a response
     status: np.ndarray  # the response's status, '' without a response
     answers: dict[str, np.ndarray] = field(default_factory=dict)  # item -> numbers (NaN: no answer)
 
@@ -62,7 +63,7 @@ class RoundArrays:
 
 
 _COLUMNS = ("sample_id", "community_id", "building", "unit", "probability", "building_probability",
-            "response_id", "status")
+            "response_id", "status", "response_pk")
 
 
 def read_round(round_: Round, items: Sequence[str] = (), *, ordered: bool = False) -> RoundArrays:
@@ -93,6 +94,7 @@ def read_round(round_: Round, items: Sequence[str] = (), *, ordered: bool = Fals
         building_probability=columns["building_probability"].astype(float),
         community_households=pick["community_households"], community_buildings=pick["community_buildings"],
         response_id=columns["response_id"].astype(object), status=columns["status"].astype(object),
+        response_pk=columns["response_pk"],
         answers={item: columns[f"a_{i}"] for i, item in enumerate(items)},
     )
 
@@ -123,7 +125,7 @@ def _query(round_: Round, items: Sequence[str]):
     query = (
         select(SampledHousehold.id, Household.community_id, Household.building, Household.unit,
                SampledHousehold.probability, SampledHousehold.building_probability, Response.public_id,
-               Response.status, *(a.value for a in answers))
+               Response.status, Response.id, *(a.value for a in answers))
         .join(Household, Household.id == SampledHousehold.household_id)
         .outerjoin(Response, response)
     )
@@ -144,6 +146,8 @@ def _fetch_columns(query, items: Sequence[str]) -> dict[str, np.ndarray]:
             out[name] = np.array(["" if v is None else v for v in values], dtype=object)
         elif name == "probability":
             out[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+        elif name == "response_pk":
+            out[name] = np.array([-1 if v is None else v for v in values], dtype=np.int64)
         else:
             out[name] = np.array(values, dtype=object if name in ("building", "unit") else None)
     return out
@@ -162,7 +166,7 @@ def _copy_columns(query, items: Sequence[str]) -> dict[str, np.ndarray]:
             buffer.write(chunk)
     types = {name: pa.string() for name in names}
     types.update(sample_id=pa.int64(), community_id=pa.int64(), probability=pa.float64(),
-                 building_probability=pa.float64())
+                 building_probability=pa.float64(), response_pk=pa.int64())
     table = pacsv.read_csv(
         io.BytesIO(buffer.getvalue()), read_options=pacsv.ReadOptions(column_names=names),
         convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
@@ -172,6 +176,8 @@ def _copy_columns(query, items: Sequence[str]) -> dict[str, np.ndarray]:
         column = table.column(name)
         if name.startswith("a_"):
             out[name] = _numbers(column)
+        elif name == "response_pk":
+            out[name] = column.fill_null(-1).to_numpy(zero_copy_only=False)
         elif name in ("response_id", "status"):
             out[name] = column.fill_null("").to_numpy(zero_copy_only=False)
         else:

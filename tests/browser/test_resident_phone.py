@@ -57,6 +57,8 @@ def answer_page(page) -> None:
             target = fieldset.locator(f"input[value='{wanted}']") if wanted else radios.first
             target.locator("xpath=..").tap()  # tap the label, as a thumb would
             assert target.is_checked()
+        elif fieldset.locator("input[inputmode=decimal]").count():
+            fieldset.locator("input[inputmode=decimal]").fill("2")  # a number item (H1: adults in the household)
         else:
             fieldset.locator("textarea, input").first.fill(ELIGIBLE.get(code, "希望小区加装电梯"))
 
@@ -99,5 +101,5 @@ def test_resident_answers_on_phone_from_qr(app, runner, city, live_url, tmp_path
         rows = list(csv.DictReader(fh))
     assert len(rows) == 1
     row = rows[0]
-    assert row["community"] == "C001" and row["status"] == "complete" and row["mode"] == "qr_household"
+    assert row["community_code"] == "C001" and row["status"] == "complete" and row["mode"] == "qr_household"
     assert row["S1"] == "4" and row["S2"] == "3" and row["E1"] == "希望小区加装电梯"

@@ -123,11 +123,13 @@ def test_export_responses_header_and_rows(app, runner, city, tmp_path):
     assert "2 responses written" in result.output
     with out.open(encoding="utf-8-sig", newline="") as f:
         header, *rows = list(csv.reader(f))
-    assert header[:7] == ["response_id", "community", "household", "mode", "status", "submitted_at",
-                          "questionnaire_version"]
-    assert header[7:11] == ["S1", "S2", "S3", "H1"] and header[-2:] == ["E1", "E2"]
+    assert header[:18] == ["response_id", "round", "community_code", "community_name", "street_code", "street_name",
+                           "district_code", "district_name", "household", "mode", "status", "outcome",
+                           "submitted_at", "questionnaire_version", "final_weight", "stratum", "psu", "fpc"]
+    assert header[18:22] == ["S1", "S2", "S3", "H1"] and header[-2:] == ["E1", "E2"]
     first = dict(zip(header, rows[0], strict=True))
-    assert first["community"] == "C001" and first["household"].isdigit() and first["mode"] == "qr_household"
+    assert (first["community_name"], first["street_name"], first["district_code"]) == ("和平里社区", "和平街道", "D01")
+    assert first["community_code"] == "C001" and first["household"].isdigit() and first["mode"] == "qr_household"
     assert first["status"] == "complete" and first["submitted_at"] == "2025-05-01T08:30:00Z"
     assert first["questionnaire_version"] == "1.1"
     assert (first["S1"], first["C1"], first["S2"]) == ("4", "2", "")

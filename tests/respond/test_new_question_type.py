@@ -3,6 +3,7 @@ change anywhere else (no template, view, service or export code knows type names
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Sequence
@@ -59,8 +60,8 @@ def toy_city(app, city):
     qn.register(Postcode())
     try:
         with app.app_context():
-            version = versions.publish(qn.loads(TOY_YAML, source="toy.yaml"))
-            rounds.current().questionnaire_version_id = version.id  # the round's questionnaire is what it asks
+            toy = versions.publish(qn.loads(TOY_YAML, source="toy.yaml"))
+            rounds.current().questionnaire_version_id = toy.id  # the round asks the toy questionnaire
             db.session.commit()
         app.config["BUILTIN_QUESTIONNAIRE"] = "toy-type"
         yield secrets_of(app)[0]
@@ -94,3 +95,34 @@ def test_a_registered_type_renders_validates_stores_reads_back_and_exports(clien
     header, row = out.getvalue().splitlines()[:2]
     cells = dict(zip(header.split(","), row.split(","), strict=True))
     assert cells["Z1"] == "100010" and cells["Z2"] == "1"
+
+
+def test_a_registered_type_exports_in_every_format(client, app, toy_city, tmp_path):
+    """The type's default columns: one text column named by the item, in every format, read back by another
+    program (csv, openpyxl, PSPP, pandas, pyarrow)."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+
+    from tests.export.readers import pspp
+
+    path, page = first_page(client, toy_city)
+    client.post(path, data={**page_form(page.text).hidden, "Z1": "100010", "Z2": "2"})
+    def first_csv_row(p):
+        with p.open(encoding="utf-8-sig", newline="") as f:
+            return next(csv.DictReader(f))
+
+    read = {
+        "csv": first_csv_row,
+        "excel-csv": first_csv_row,
+        "xlsx": lambda p: dict(zip(*[[c.value for c in r] for r in load_workbook(p).active.iter_rows()], strict=True)),
+        "sav": lambda p: {k: v.strip() for k, v in pspp(p)[0].items()},
+        "dta": lambda p: pd.read_stata(p, convert_categoricals=False).iloc[0].to_dict(),
+        "parquet": lambda p: pq.read_table(p).to_pylist()[0],
+    }
+    for fmt, reader in read.items():
+        out = tmp_path / f"toy.{fmt}"
+        with app.app_context():
+            assert export.write_file(out, fmt, code="toy-type") == 1
+        row = reader(out)
+        assert row["Z1"] == "100010" and str(row["Z2"]) in ("2", "2.0"), (fmt, row)

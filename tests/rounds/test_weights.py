@@ -343,3 +343,22 @@ def test_weights_page_of_a_round_without_answers_says_why(app, runner, weighted,
     assert page.status_code == 409 and "The weights cannot be computed" in page.text
     assert "no complete interview yet" in page.text
     assert signed_in.get("/manage/rounds/NOPE/weights").status_code == 404
+
+
+def test_export_carries_round_outcome_final_weight_and_design_variables(app, runner, weighted):
+    assert invoke(runner, "weights", "--round", "W1", "--out", weighted / "w.csv")[0] == 0
+    finals = {r["response_id"]: r for r in read_weights(weighted / "w.csv") if r["response_id"]}
+    code, out, err = invoke(runner, "export-responses", "--out", weighted / "x.csv", "--round", "W1")
+    assert code == 0, err
+    with (weighted / "x.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and {"round", "outcome", "final_weight", "stratum", "psu", "fpc"} <= set(rows[0])
+    for row in rows:
+        mine = finals[row["response_id"]]
+        assert row["round"] == "W1" and row["outcome"] == mine["outcome"]
+        assert row["stratum"] == row["community_code"] and row["fpc"] in ("30", "30.0") and row["psu"]
+        if mine["final_weight"]:
+            assert math.isclose(float(row["final_weight"]), float(mine["final_weight"]), rel_tol=1e-12)
+        else:
+            assert row["final_weight"] == ""
+    assert sum(1 for r in rows if r["final_weight"]) == sum(1 for r in finals.values() if r["final_weight"])
