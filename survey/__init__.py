@@ -51,7 +51,7 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
-    from .errors import NotFound
+    from .errors import InvalidForm, NotFound
 
     def page(code: int, title: str, message: str):
         return render_template("error.html", code=code, title=title, message=message), code
@@ -61,6 +61,12 @@ def register_errorhandlers(app: Flask) -> None:
     def not_found(_err):
         return page(404, "页面不存在 / Page not found",
                     "这个链接无效或已失效。 This link is not valid.")
+
+    @app.errorhandler(InvalidForm)
+    def invalid_form(_err):
+        return page(400, "表单无效 / Form not valid",
+                    "提交的表单已损坏，请返回、刷新页面后重新提交。 The form sent was damaged: go back, reload and "
+                    "submit again.")
 
     @app.errorhandler(413)
     def too_large(_err):

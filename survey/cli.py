@@ -24,6 +24,10 @@ def _fail(lines) -> None:
     raise click.exceptions.Exit(1)
 
 
+def _cannot_write(path: Path, err: OSError) -> None:
+    _fail([f"Error: cannot write {path}: {err.strerror or err}"])
+
+
 def _url(endpoint: str, **values) -> str:
     """An absolute URL on ``BASE_URL`` (what the printed links and QR codes use)."""
     with current_app.test_request_context():
@@ -64,6 +68,8 @@ def import_frame_command(file: Path):
     """Load a sampling-frame CSV file (all or nothing; loading the same file again changes nothing)."""
     try:
         report = frame.import_frame(file.read_bytes(), source=file.name)
+    except OSError as err:
+        _fail([f"Error: cannot read {file}: {err.strerror or err}"])
     except FrameError as err:
         _fail([f"{file}: refused, nothing was loaded ({len(err.problems)} problems):"]
               + [f"  row {row}: {reason}" if row else f"  {reason}" for row, reason in err.problems])
@@ -93,6 +99,8 @@ def export_qr_command(code: str, out_dir: Path):
         written = export.write_household_qr(code, out_dir)
     except NotFound:
         _fail([f"Error: there is no community {code!r}"])
+    except OSError as err:
+        _cannot_write(Path(err.filename or out_dir), err)
     click.echo(f"{len(written)} QR codes of community {code} written to {out_dir} (index: {out_dir / 'index.csv'})")
 
 
@@ -101,8 +109,11 @@ def export_qr_command(code: str, out_dir: Path):
 @with_appcontext
 def export_responses_command(out_file: Path):
     """Write every response of the current questionnaire as CSV (UTF-8 with BOM, for spreadsheets)."""
-    with out_file.open("w", encoding="utf-8-sig", newline="") as out:
-        count = export.write_responses(out)
+    try:
+        with out_file.open("w", encoding="utf-8-sig", newline="") as out:
+            count = export.write_responses(out)
+    except OSError as err:
+        _cannot_write(out_file, err)
     click.echo(f"{count} responses written to {out_file}")
 
 

@@ -28,3 +28,7 @@ class ResponseClosed(SurveyError):
 
 class AlreadyExists(SurveyError):
     """Something to be created under a unique name (an administrator's username) exists already."""
+
+
+class InvalidForm(SurveyError):
+    """A posted form carries a field no page of this site renders (a forged or damaged submission)."""

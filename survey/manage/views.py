@@ -20,7 +20,9 @@ BAD_LOGIN = "用户名或密码错误。 Wrong username or password."
 
 @bp.context_processor
 def inject_logout_form():
-    return {"logout_form": LogoutForm()}
+    # formdata=None: rendering the sign-out button never reads the request body, so an error page for an
+    # oversized POST (413) renders instead of reading the body again and failing with a bare 500.
+    return {"logout_form": LogoutForm(formdata=None)}
 
 
 def _community(code: str):

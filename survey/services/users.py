@@ -54,7 +54,8 @@ def reset_password(username: str) -> str:
 
 def authenticate(username: str, password: str) -> User | None:
     """The user if the password is right, else None (the caller shows one message for every failure)."""
-    user = find(username) if username else None
+    # A name no account can have (too long, NUL, ...) is not looked up: PostgreSQL would refuse a NUL.
+    user = find(username) if USERNAME.match(username or "") else None
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
