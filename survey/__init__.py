@@ -8,8 +8,9 @@ from flask import Flask, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import security
 from .config import load_config
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,6 +23,7 @@ def create_app(test_config=None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
+    security.install(app)
     return app
 
 
@@ -30,11 +32,17 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     from . import models  # noqa: F401  (models must be imported before migrations or create_all)
+    from .services import sessions
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(models.User, int(user_id))
+        user = db.session.get(models.User, int(user_id))
+        if sessions.still_valid(user):
+            return user
+        sessions.forget()  # signed out elsewhere, password changed, idle or too old: sign in again
+        return None
 
 
 def register_blueprints(app: Flask) -> None:
@@ -68,6 +76,14 @@ def register_errorhandlers(app: Flask) -> None:
                     "提交的表单已损坏，请返回、刷新页面后重新提交。 The form sent was damaged: go back, reload and "
                     "submit again.")
 
+    @app.errorhandler(403)
+    def forbidden(_err):
+        return page(403, "无权访问 / Not allowed", "您的账号无权打开此页面。 Your account may not open this page.")
+
+    @app.errorhandler(429)
+    def throttled(_err):
+        return security.lockout_page(_reset_at())
+
     @app.errorhandler(413)
     def too_large(_err):
         return page(413, "提交内容过大 / Too large", "提交的内容超过了允许的大小。 The submission is too large.")
@@ -82,6 +98,15 @@ def register_errorhandlers(app: Flask) -> None:
     def server_error(_err):
         db.session.rollback()
         return page(500, "出错了 / Something went wrong", "服务器出错，您的回答未丢失。 A server error occurred.")
+
+
+def _reset_at() -> float | None:
+    """When the sign-in throttle that refused this request lets it through again (epoch seconds)."""
+    try:
+        limit = limiter.current_limit
+    except Exception:  # noqa: BLE001  (a storage outage must not turn the 429 page into a 500)
+        return None
+    return limit.reset_at if limit is not None else None
 
 
 def register_commands(app: Flask) -> None:

@@ -14,7 +14,8 @@ from flask.cli import with_appcontext
 import questionnaires as qn
 
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
-from .services import demo, export, frame, users
+from .models import Action
+from .services import audit, demo, export, frame, users
 from .services.tokens import url_for_token
 
 
@@ -101,6 +102,8 @@ def export_qr_command(code: str, out_dir: Path):
         _fail([f"Error: there is no community {code!r}"])
     except OSError as err:
         _cannot_write(Path(err.filename or out_dir), err)
+    audit.record(Action.EXPORT_QR, detail={"community": code, "files": len(written), "folder": str(out_dir)},
+                 commit=True)
     click.echo(f"{len(written)} QR codes of community {code} written to {out_dir} (index: {out_dir / 'index.csv'})")
 
 
@@ -114,6 +117,7 @@ def export_responses_command(out_file: Path):
             count = export.write_responses(out)
     except OSError as err:
         _cannot_write(out_file, err)
+    audit.record(Action.EXPORT_RESPONSES, detail={"file": str(out_file), "responses": count}, commit=True)
     click.echo(f"{count} responses written to {out_file}")
 
 

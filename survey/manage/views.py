@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import FrameError, NotFound
 from ..extensions import csrf
-from ..services import communities, export, frame, users
+from ..models import Action
+from ..services import audit, communities, export, frame, sessions, users
 from . import bp
-from .auth import safe_next
+from .auth import login_throttle, safe_next
 from .forms import FrameUploadForm, LoginForm, LogoutForm
 
 FRAME_MAX_BYTES = 32 * 1024 * 1024  # about 300 000 households; the app-wide limit is for answer pages
@@ -33,6 +34,7 @@ def _community(code: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_throttle
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(".dashboard"))
@@ -42,7 +44,11 @@ def login():
         user = users.authenticate(form.username.data, form.password.data)
         if user:
             login_user(user)
+            sessions.begin(user)
+            audit.record(Action.SIGN_IN, user=user, commit=True)
             return redirect(safe_next(form.next.data) or url_for(".dashboard"))
+        g.login_failed = True  # counted by the throttle
+        audit.record(Action.SIGN_IN_FAILED, actor=form.username.data, commit=True)
         error = BAD_LOGIN
     return render_template("manage/login.html", form=form, error=error)
 
@@ -50,7 +56,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
+        user = current_user._get_current_object()
+        sessions.end_everywhere(user)  # a copy of this cookie must not stay signed in
+        audit.record(Action.SIGN_OUT, user=user, commit=True)
         logout_user()
+        sessions.forget()
         flash("已退出登录。 You have signed out.", "info")
     return redirect(url_for(".login"))
 
@@ -71,6 +81,7 @@ def community(code: str):
 @bp.route("/communities/<code>/qr-sheet")
 def qr_sheet(code: str):
     place = _community(code)
+    audit.record(Action.EXPORT_QR, detail={"community": code, "as": "printed sheet"}, commit=True)
     return render_template("manage/qr_sheet.html", community=place, cards=communities.qr_cards(place))
 
 
@@ -93,6 +104,8 @@ def frame_upload():
             report = frame.import_frame(form.file.data.read(), source=form.file.data.filename or "upload.csv")
         except FrameError as err:
             problems = err.problems
+            audit.record(Action.FRAME_REFUSED, detail={"file": form.file.data.filename,
+                                                       "problems": len(problems)}, commit=True)
     refused = bool(problems) or (form.is_submitted() and bool(form.errors))
     return render_template("manage/frame.html", form=form, report=report, problems=problems,
                            columns=frame.COLUMNS), 400 if refused else 200
@@ -101,5 +114,6 @@ def frame_upload():
 @bp.route("/export/responses.csv")
 def export_responses():
     name = f"responses-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    audit.record(Action.EXPORT_RESPONSES, detail={"file": name}, commit=True)
     return Response(stream_with_context(export.stream_responses()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
