@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from flask import Flask, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from . import security
 from .config import load_config
@@ -93,6 +95,17 @@ def register_errorhandlers(app: Flask) -> None:
         return page(400, "页面已过期 / Form expired",
                     "表单已过期或来源无效，请返回后重新提交。 The form expired or was not sent by this site: "
                     f"go back, reload and submit again. ({err.description})")
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(_err):
+        # The database is down or restarting (the connection pool drops its dead connections on the way):
+        # nothing was stored by this request, and re-sending the same form is safe (submission keys).
+        with contextlib.suppress(OperationalError):
+            db.session.rollback()
+        body, _code = page(503, "请稍后重试 / Please try again",
+                           "系统暂时繁忙，您的回答没有丢失：请稍等片刻后再次提交（或刷新页面）。 The service is busy "
+                           "for a moment and nothing was lost: wait a few seconds, then submit again (or reload).")
+        return body, 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(_err):

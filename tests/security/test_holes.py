@@ -156,3 +156,16 @@ def test_going_back_to_screen_out_removes_later_answers_from_store_and_export(cl
         rows = list(csv.DictReader(file))
     assert len(rows) == 1 and rows[0]["status"] == "ineligible" and rows[0]["S2"] == "1"
     assert all(rows[0][item] == "" for item in rows[0] if item.startswith(("A", "B", "E")))
+
+
+# -- the database unreachable: a 503 page that says to try again, in both languages ---------------------------
+
+def test_database_down_gives_a_try_again_page_not_a_500(tmp_path):
+    from survey import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "BASE_URL": "http://survey.test",
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
+    app.instance_path = str(tmp_path / "instance")
+    response = app.test_client().get("/r/" + "x" * 32)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "请稍等片刻后再次提交" in response.text and "submit again" in response.text
