@@ -72,6 +72,8 @@ def sign_out_everywhere(username: str):
 @admin_only
 def audit_log():
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before < 2**31:  # an id column holds no other number (PostgreSQL refuses)
+        before = None
     events = audit.recent(200, before)
     return render_template("manage/audit.html", events=events, details=audit.details,
                            older=events[-1].id if len(events) == 200 else None)

@@ -78,3 +78,8 @@ def test_actions_are_declared_once_and_the_database_refuses_others(app):
         event = db.session.scalar(select(AuditEvent))
         assert (event.action, event.actor, audit.details(event)) == ("round_opened", "nulname",
                                                                     {"round": "2026-spring"})
+
+
+def test_audit_page_pages_back_and_ignores_impossible_ids(app, signed_in):
+    for before in ("1", "99999999999999999999999", "-5", "x"):
+        assert signed_in.get(f"/manage/audit?before={before}").status_code == 200

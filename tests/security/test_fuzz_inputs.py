@@ -95,3 +95,12 @@ def test_cli_file_readers_never_print_a_traceback(app, runner, tmp_path_factory,
         assert result.exit_code in (0, 1), (command, result.output)
         assert result.exception is None or isinstance(result.exception, SystemExit), (command, result.exception)
         assert "Traceback" not in result.output
+
+
+@FUZZ
+@given(current=junk, new=junk, confirm=st.one_of(junk, st.none()))
+def test_password_change_with_any_text_never_fails(app, signed_in, current, new, confirm):
+    page = signed_in.get("/manage/account")
+    response = signed_in.post("/manage/account", data={"csrf_token": csrf_token(page.text), "current": current,
+                                                       "new": new, "confirm": new if confirm is None else confirm})
+    assert response.status_code in (302, 400, 413), response.text

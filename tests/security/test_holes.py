@@ -169,3 +169,9 @@ def test_database_down_gives_a_try_again_page_not_a_500(tmp_path):
     response = app.test_client().get("/r/" + "x" * 32)
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert "请稍等片刻后再次提交" in response.text and "submit again" in response.text
+
+
+def test_a_community_code_with_nul_or_too_long_is_a_404_not_a_500(signed_in, city):
+    for code in ("C%00", "C001%00x", "C" * 300):
+        for suffix in ("", "/qr-sheet", "/poster.png"):
+            assert signed_in.get(f"/manage/communities/{code}{suffix}").status_code == 404, (code, suffix)
