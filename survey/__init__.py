@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from . import security
 from .config import load_config
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .services import audit
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,6 +27,7 @@ def create_app(test_config=None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     security.install(app)
+    audit.install_log(app)
     return app
 
 

@@ -60,6 +60,14 @@ def record(action: Action, *, user: User | None = None, detail: Mapping | str | 
     return event
 
 
+def install_log(app) -> None:
+    """Send audit events to the application log at INFO (the rest of the app logs warnings and errors only):
+    through Flask's handler of the app's logger, to the server's error stream (gunicorn: its error log)."""
+    app.logger  # noqa: B018  (creating the app's logger attaches Flask's handler, which this logger reaches)
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
+
+
 def recent(limit: int = 200, before: int | None = None) -> list[AuditEvent]:
     """The latest events, newest first (``before``: only events with a smaller id, to page back)."""
     query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
