@@ -23,6 +23,8 @@ class Log:
     failed: list[str] = field(default_factory=list)  # residents who gave up (never acknowledged)
     bad_pages: list[str] = field(default_factory=list)  # a 5xx page that did not say "try again"
     sent: int = 0
+    browsers: int = 0
+    connections: int = 0  # beyond one per browser: re-sent on a new connection after the old one was lost
 
 
 class RetryingBrowser(lc.Connection):
@@ -31,6 +33,11 @@ class RetryingBrowser(lc.Connection):
     def __init__(self, host: str, port: int, log: Log):
         super().__init__(host, port, lc.Stats())
         self.log = log
+        log.browsers += 1
+
+    async def _connect(self) -> None:
+        await super()._connect()
+        self.log.connections += 1
 
     async def fetch(self, method: str, path: str, body: bytes = b"", kind: str = "get") -> tuple[int, dict, bytes]:
         for _ in range(RETRIES):

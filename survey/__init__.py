@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from . import security
 from .config import load_config
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    app.teardown_appcontext(_close_session)
     from . import models  # noqa: F401  (models must be imported before migrations or create_all)
     from .services import sessions
 
@@ -47,6 +48,20 @@ def register_extensions(app: Flask) -> None:
             return user
         sessions.forget()  # signed out elsewhere, password changed, idle or too old: sign in again
         return None
+
+
+def _close_session(_exc) -> None:
+    """Close the request's session before Flask-SQLAlchemy removes it (teardowns run in reverse order).
+
+    When the database cut the connection after the response was built (a restart, a failover), the rollback
+    of closing fails; that transaction is gone with the connection anyway, so the connection is dropped quietly
+    instead of turning a finished response into a bare 500.  Other errors still propagate.
+    """
+    try:
+        db.session.close()
+    except DBAPIError as err:
+        if not err.connection_invalidated:
+            raise
 
 
 def register_blueprints(app: Flask) -> None:
@@ -99,10 +114,11 @@ def register_errorhandlers(app: Flask) -> None:
                     f"go back, reload and submit again. ({err.description})")
 
     @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
     def database_unavailable(_err):
         # The database is down or restarting (the connection pool drops its dead connections on the way):
         # nothing was stored by this request, and re-sending the same form is safe (submission keys).
-        with contextlib.suppress(OperationalError):
+        with contextlib.suppress(DBAPIError):
             db.session.rollback()
         body, _code = page(503, "请稍后重试 / Please try again",
                            "系统暂时繁忙，您的回答没有丢失：请稍等片刻后再次提交（或刷新页面）。 The service is busy "
@@ -111,7 +127,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(_err):
-        db.session.rollback()
+        with contextlib.suppress(DBAPIError):  # the page must render even when the connection is gone
+            db.session.rollback()
         return page(500, "出错了 / Something went wrong", "服务器出错，您的回答未丢失。 A server error occurred.")
 
 

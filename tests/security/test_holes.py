@@ -175,3 +175,25 @@ def test_a_community_code_with_nul_or_too_long_is_a_404_not_a_500(signed_in, cit
     for code in ("C%00", "C001%00x", "C" * 300):
         for suffix in ("", "/qr-sheet", "/poster.png"):
             assert signed_in.get(f"/manage/communities/{code}{suffix}").status_code == 404, (code, suffix)
+
+
+def test_a_connection_cut_after_the_response_is_built_keeps_the_response(app, client, city, database_url):
+    """PostgreSQL restarting between a view's last query and the end of the request: the session's closing
+    rollback fails, which used to replace the finished page by a bare 500."""
+    import pytest
+    import sqlalchemy as sa
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("cutting a server connection needs PostgreSQL")
+    killer = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+
+    @app.after_request
+    def cut_my_connection(response):
+        pid = db.session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with killer.connect() as conn:
+            conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        return response
+
+    response = client.get(f"/r/{secrets_of(app)[0]}")
+    killer.dispose()
+    assert response.status_code == 200 and "和平里社区" in response.text
