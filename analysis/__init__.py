@@ -10,6 +10,9 @@ composite                  (weighted) mean of several item rates or scores, cova
 code_rate, code_score      code answers into 0/1 indicators or scores (NaN = missing)
 rate_interval, wald_interval   confidence intervals (logit, xlogit, mean, beta, wilson)
 Estimate, DomainEstimates  results;  reliability(estimate) -> 'ok' | 'flag' | 'suppress'
+OUTCOMES, PRIORITY, combine    AAPOR outcome codes of a sampled household (VISIT_DISPOSITIONS, KNOWN, ELIGIBLE ...)
+allocate, draw_sample, Draw    seeded sample draws of a round (take-all, srs, two-stage with SRS or PPS buildings)
+weight_chain, Margin, WeightChain, diagnostics   the weight chain of a round (rounds-and-weights.md, steps 1-5)
 AnalysisError              bad input (a ValueError naming the argument, column, level or stratum)
 
 Weighting
@@ -49,3 +52,16 @@ __all__ += [
     "Trimmed", "WeightingError", "design_weights", "nonresponse_adjust", "poststratify", "rake", "trim",
 ]
 # --- end weighting ---
+
+# --- rounds: outcomes, sample draws, the weight chain
+from ._chain import Margin, Merge, WeightChain, weight_chain  # noqa: E402
+from ._chain_diagnostics import ChainDiagnostics, diagnostics  # noqa: E402
+from ._outcomes import ELIGIBLE, KNOWN, OUTCOMES, PRIORITY, RESPONDENTS, VISIT_DISPOSITIONS, Outcome, combine  # noqa: E402
+from ._sampling import DESIGNS, Draw, allocate, draw_sample  # noqa: E402
+
+__all__ += [
+    "DESIGNS", "ELIGIBLE", "KNOWN", "OUTCOMES", "PRIORITY", "RESPONDENTS", "VISIT_DISPOSITIONS", "ChainDiagnostics",
+    "Draw", "Margin", "Merge", "Outcome", "WeightChain", "allocate", "combine", "diagnostics", "draw_sample",
+    "weight_chain",
+]
+# --- end rounds ---

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import AnalysisError, as_numeric, as_vector, check_option, check_weights, factorize, label
+from ._checks import AnalysisError, as_factor, as_numeric, as_vector, check_option, check_weights, factorize, label
+from ._frames import Factor, columns
 
 __all__ = ["Design", "LONELY_PSU"]
 
@@ -41,6 +42,11 @@ class Design:
         From post-stratification or raking (``Calibrated.calibration``): its ``residualize(z)`` replaces the
         linearised scores by their residuals before summing by PSU, as R's ``svyrecvar`` does with
         ``postStrata``, so that standard errors account for the calibration.
+    data : DataFrame or mapping, optional
+        A pandas / polars DataFrame, pyarrow Table, DataFrame-interchange object or mapping name -> array
+        (R's ``svydesign(data=)``). Then ``weights``, ``strata``, ``psu`` and ``fpc`` may be column names, and so
+        may the ``y`` and ``domain`` of the estimators given this design; text columns are factorised by pyarrow.
+        Kept as ``design.data`` (:class:`analysis._frames.Columns`); see ``analysis/_frames.py``.
 
     Notes
     -----
@@ -59,6 +65,7 @@ class Design:
     fpc: Any = None
     lonely_psu: str = "fail"
     calibration: Any = None
+    data: Any = None
     # Derived once, here, so that every estimate is a single pass over the rows.
     n: int = field(init=False)
     stratum: np.ndarray = field(init=False, repr=False)  # stratum code per row
@@ -72,23 +79,25 @@ class Design:
     df: int = field(init=False)
 
     def __post_init__(self):
-        w = check_weights(self.weights, "weights")
+        if self.data is not None:
+            object.__setattr__(self, "data", columns(self.data))
+        w = check_weights(*self.column(self.weights, "weights"))
         n = w.shape[0]
         check_option(self.lonely_psu, "lonely_psu", LONELY_PSU)
         if self.calibration is not None and not callable(getattr(self.calibration, "residualize", None)):
             raise AnalysisError("calibration: has no residualize(z) method")
-        stratum, levels = _codes(self.strata, "strata", n)
+        stratum, levels = _codes(*self.column(self.strata, "strata", labels=True), n)
         n_strata = levels.shape[0]
         if self.psu is None:
             psu_code = np.arange(n, dtype=np.int64)
         else:
-            raw, span = _psu_labels(self.psu, n)
+            raw, span = _psu_labels(*self.column(self.psu, "psu", labels=True), n)
             psu_code, _ = factorize(stratum * np.int64(span) + raw)
         n_psus = int(psu_code.max()) + 1
         psu_stratum = np.zeros(n_psus, dtype=np.int64)
         psu_stratum[psu_code] = stratum
         n_h = np.bincount(psu_stratum, minlength=n_strata)
-        fpc_factor = _fpc_factor(self.fpc, stratum, n_h, levels, n)
+        fpc_factor = _fpc_factor(*self.column(self.fpc, "fpc"), stratum, n_h, levels, n)
         w.setflags(write=False)
         for name, value in (
             ("weights", w), ("n", n), ("stratum", stratum), ("stratum_levels", levels),
@@ -97,6 +106,19 @@ class Design:
             ("all_positive", bool(w.min() > 0)),
         ):
             object.__setattr__(self, name, value)
+
+    def column(self, value, name: str, *, labels: bool = False) -> tuple[Any, str]:
+        """``(values, name for messages)``: a column of ``data`` when ``value`` is a name, else ``value`` itself.
+
+        ``labels=True`` gives strata / PSU / domain labels (a :class:`Factor` for text columns).
+        """
+        if not isinstance(value, str):
+            return value, name
+        if self.data is None:
+            raise AnalysisError(f"{name}: {value!r} is a column name but the design has no data=")
+        if labels:
+            return self.data.factor(value), f"column {value!r}"
+        return self.data.array(value), f"column {value!r}"
 
     @property
     def n_strata(self) -> int:
@@ -125,46 +147,45 @@ class Design:
 def _codes(values, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
     if values is None:
         return np.zeros(n, dtype=np.int64), np.array(["1"], dtype=object)
-    arr = as_vector(values, name, n)
-    codes, levels = factorize(arr)
+    codes, levels = as_factor(values, name, n)
     if (codes < 0).any():
         raise AnalysisError(f"{name}: missing value at row {int(np.flatnonzero(codes < 0)[0]) + 1}")
     return codes, levels
 
 
-def _psu_labels(values, n: int) -> tuple[np.ndarray, int]:
+def _psu_labels(values, name: str, n: int) -> tuple[np.ndarray, int]:
     """PSU labels as small integers (codes within their range) to combine with the stratum code."""
-    arr = as_vector(values, "psu", n)
-    if arr.dtype.kind in "iu" and arr.size:
+    arr = values if isinstance(values, Factor) else as_vector(values, name, n)
+    if isinstance(arr, np.ndarray) and arr.dtype.kind in "iu" and arr.size:
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo < 2**31:  # integer labels are their own codes: no factorisation pass
             return arr.astype(np.int64, copy=False) - lo, hi - lo + 1
-    raw, levels = _codes(arr, "psu", n)
+    raw, levels = _codes(arr, name, n)
     return raw, levels.shape[0]
 
 
-def _fpc_factor(fpc, stratum, n_h, levels, n) -> np.ndarray:
+def _fpc_factor(fpc, name, stratum, n_h, levels, n) -> np.ndarray:
     """1 - f_h per stratum from N_h (values > 1) or f_h (values <= 1), checked constant within strata."""
     if fpc is None:
         return np.ones(n_h.shape[0])
-    values = as_numeric(fpc, "fpc", n, allow_missing=False)
+    values = as_numeric(fpc, name, n, allow_missing=False)
     if (values <= 0).any():
         i = int(np.flatnonzero(values <= 0)[0])
-        raise AnalysisError(f"fpc: value {values[i]:g} at row {i + 1} is not positive")
+        raise AnalysisError(f"{name}: value {values[i]:g} at row {i + 1} is not positive")
     per_stratum = np.empty(n_h.shape[0])
     per_stratum[stratum] = values  # some row's value; every other row of the stratum must agree
     varies = np.abs(values - per_stratum[stratum]) > 1e-9 * per_stratum[stratum]
     if varies.any():
         h = stratum[int(np.flatnonzero(varies)[0])]
-        raise AnalysisError(f"fpc: varies within stratum {label(levels[h])!r}")
+        raise AnalysisError(f"{name}: varies within stratum {label(levels[h])!r}")
     fractions = values <= 1
     if fractions.any() and not fractions.all():
-        raise AnalysisError("fpc: mixes sampling fractions (<= 1) and population sizes (> 1)")
+        raise AnalysisError(f"{name}: mixes sampling fractions (<= 1) and population sizes (> 1)")
     f = per_stratum if fractions.all() else n_h / per_stratum
     if (f > 1 + 1e-12).any():
         h = int(np.flatnonzero(f > 1 + 1e-12)[0])
         raise AnalysisError(
-            f"fpc: stratum {label(levels[h])!r} has {n_h[h]} sampled PSUs "
+            f"{name}: stratum {label(levels[h])!r} has {n_h[h]} sampled PSUs "
             f"but a population of {per_stratum[h]:g}"
         )
     return np.clip(1.0 - f, 0.0, 1.0)

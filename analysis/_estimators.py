@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import AnalysisError, as_numeric, as_vector, check_level, check_option, factorize, missing_mask
+from ._checks import AnalysisError, as_factor, as_numeric, as_vector, check_level, check_option, missing_mask
 from ._design import Design
 from ._intervals import CI_METHODS, rate_interval, wald_interval
 from ._results import DomainEstimates, Estimate
@@ -35,7 +35,7 @@ def mean(y, design: Design, *, domain=None, level: float = 0.95) -> Estimate | D
 
     Parameters
     ----------
-    y : array_like, shape (n,)
+    y : array_like, shape (n,), or a column name of the design's ``data``
         Numeric values; NaN (or None / empty text) is missing and takes the row out of this variable's domain,
         not out of the design.
     design : Design
@@ -59,7 +59,7 @@ def mean(y, design: Design, *, domain=None, level: float = 0.95) -> Estimate | D
     m/(m-1) (R's ``svymean(..., deff=TRUE)``). n_eff = sigma^2 / V with sigma^2 = sum w (y - ybar)^2 / W.
     """
     _check_design(design)
-    values = as_numeric(y, "y", design.n)
+    values = as_numeric(*design.column(y, "y"), design.n)
     check_level(level)
     dom, levels = _domain(domain, design.n, design)
     lin = _linearise(design, values, dom, len(levels) if levels is not None else 1, "mean")
@@ -73,7 +73,7 @@ def total(y, design: Design, *, domain=None, level: float = 0.95) -> Estimate | 
     n_eff = W^2 sigma^2 / V.
     """
     _check_design(design)
-    values = as_numeric(y, "y", design.n)
+    values = as_numeric(*design.column(y, "y"), design.n)
     check_level(level)
     dom, levels = _domain(domain, design.n, design)
     lin = _linearise(design, values, dom, len(levels) if levels is not None else 1, "total")
@@ -108,7 +108,7 @@ def proportion(
     _check_design(design)
     check_option(ci_method, "ci_method", CI_METHODS)
     check_level(level)
-    indicator = code_rate(as_vector(y, "y", design.n), value)
+    indicator = code_rate(as_vector(*design.column(y, "y"), design.n), value)
     dom, levels = _domain(domain, design.n, design)
     lin = _linearise(design, indicator, dom, len(levels) if levels is not None else 1, "rate")
     return _finish(design, lin, levels, level, interval=ci_method)
@@ -148,7 +148,7 @@ def composite(
         items = list(items)
     if len(items) == 0:
         raise AnalysisError("items: no items")
-    values = [as_numeric(item, f"items[{k}]", design.n) for k, item in enumerate(items)]
+    values = [as_numeric(*design.column(item, f"items[{k}]"), design.n) for k, item in enumerate(items)]
     a = np.ones(len(values)) if item_weights is None else as_numeric(item_weights, "item_weights")
     if a.shape[0] != len(values) or (a < 0).any() or a.sum() <= 0:
         raise AnalysisError(f"item_weights: need {len(values)} non-negative weights with a positive sum")
@@ -200,9 +200,11 @@ def _check_design(design) -> None:
 def _domain(domain, n: int, design: Design | None = None):
     if domain is None:
         return np.zeros(n, dtype=np.int64), None
-    if design is not None and domain is design.strata:  # communities as strata and as domains: coded once
+    # communities as strata and as domains: coded once
+    if design is not None and (domain is design.strata or (isinstance(domain, str) and domain == design.strata)):
         return design.stratum, design.stratum_levels
-    codes, levels = factorize(as_vector(domain, "domain", n))
+    values, name = design.column(domain, "domain", labels=True) if design is not None else (domain, "domain")
+    codes, levels = as_factor(values, name, n)
     if levels.shape[0] == 0:
         raise AnalysisError("domain: every value is missing")
     return codes, levels

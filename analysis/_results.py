@@ -81,14 +81,16 @@ class DomainEstimates:
         raise AnalysisError(f"domain: no level {level!r}")
 
     def __getitem__(self, level) -> Estimate:
-        i = self._index(level)
-        return Estimate(*(_scalar(getattr(self, name)[i]) for name in FIELDS))
+        return self._at(self._index(level))
 
     get = __getitem__
 
+    def _at(self, i: int) -> Estimate:
+        return Estimate(*(_scalar(getattr(self, name)[i]) for name in FIELDS))
+
     def items(self) -> Iterator[tuple[object, Estimate]]:
-        for level in self.levels:
-            yield level, self[level]
+        for i, level in enumerate(self.levels):  # by position: a look-up per level would be O(levels^2)
+            yield level, self._at(i)
 
 
 def _scalar(x):

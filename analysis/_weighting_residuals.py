@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from ._checks import WeightingError
 
@@ -28,6 +27,8 @@ def _as_scores(z, n: int) -> np.ndarray:
 
 def _level_sums(codes: np.ndarray, values: np.ndarray, nlevels: int) -> np.ndarray:
     """Column sums of a 2-D `values` within levels: shape (nlevels, k), one sparse product."""
+    from scipy import sparse  # imported when a calibrated design needs it (0.1 s)
+
     n = codes.shape[0]
     indicator = sparse.csr_array((np.ones(n), (codes, np.arange(n))), shape=(nlevels, n))
     return np.asarray(indicator @ values)

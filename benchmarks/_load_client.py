@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 
 # Answers where the first listed code would screen the resident out: an eligible adult (see
 # tests/respond/flow.py).  Everything else takes the first choice; text items get a short text.
-ELIGIBLE = {"S1": "4", "S2": "3", "S3": "2"}
+ELIGIBLE = {"S1": "4", "S2": "3", "S3": "2", "H1": "2"}
 TEXT_ANSWER = "希望加强楼道清洁"
 KEY_FIELDS = {"submission_key", "_key"}  # the one-time submission key (renamed from _key while landing)
 

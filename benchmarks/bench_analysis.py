@@ -1,23 +1,28 @@
 """Benchmark: one rate and one score for every community of a 1,000,000-respondent city.
 
-Builds a seeded survey (1,000 communities as strata, sampled buildings as PSUs with a first-stage FPC), then
-times, in the same run:
+Builds a seeded survey (1,000 communities as strata, sampled buildings as PSUs with a first-stage FPC), writes it
+as one CSV file, then times, in the same run:
 
-* this engine: ``Design(...)`` plus ``proportion(..., domain=community)`` and ``mean(..., domain=community)``
-  (estimates, SEs, df, logit / Wald-t intervals, deff, n_eff), factorisation of the raw columns included;
-* a single hand-written NumPy pass computing the same estimates, SEs and intervals from pre-coded integer
-  columns (the floor for any NumPy implementation);
-* R's ``svyby(~aware, ~community, des, svyciprop, method="logit")`` and
-  ``svyby(~score, ~community, des, svymean, na.rm=TRUE)`` (benchmarks/bench_analysis_r.R).
+* end to end, the command line: ``python -m analysis estimate survey.csv --weights w --strata community --psu
+  building --fpc fpc --by community --proportion aware=1 --mean score`` as a new process (start, imports, reading
+  the CSV, the design, both estimates by community, JSON written to a file), its peak memory (maximum resident set
+  of the process) against the size of the file, and ``python -m analysis --help`` (start-up alone);
+* end to end, R: ``Rscript benchmarks/bench_analysis_r.R`` (``read.csv`` + ``svydesign`` +
+  ``svyby(~aware, ~community, des, svyciprop, method="logit")`` + ``svyby(~score, ~community, des, svymean,
+  na.rm=TRUE)`` + ``write_json``), the whole process, with its parts;
+* in process, this engine: ``Design(...)`` plus ``proportion(..., domain=community)`` and ``mean(...,
+  domain=community)`` (estimates, SEs, df, logit / Wald-t intervals, deff, n_eff) on numpy columns, factorisation
+  included, and a single hand-written NumPy pass computing the same from pre-coded integer columns (the floor).
 
-It checks that all three agree, then prints the times, the ratios and the peak memory of our computation.
-Usage: python benchmarks/bench_analysis.py [--rows 1000000] [--communities 1000] [--no-r]
+It checks that the engine, the NumPy pass, the command line and R agree, then prints times, ratios and memory.
+Usage: python benchmarks/bench_analysis.py [--rows 1000000] [--communities 1000] [--no-r] [--repeat 9]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import subprocess
 import sys
 import tempfile
@@ -108,26 +113,73 @@ def best_of(fn, repeat: int) -> tuple[float, object]:
     return min(times), result
 
 
-def run_r(data, workdir: Path):
-    path = workdir / "survey.csv"
-    score = np.where(np.isnan(data["score"]), "NA", data["score"].astype(str))
+CLI = ["--weights", "w", "--strata", "community", "--psu", "building", "--fpc", "fpc",
+       "--by", "community", "--proportion", "aware=1", "--mean", "score"]
+
+
+def write_csv(data, path: Path) -> int:
+    """The survey as one CSV file (a missing score is an empty cell, read as NA by R too); its size in bytes."""
+    score = np.where(np.isnan(data["score"]), "", data["score"].astype(str))
     with open(path, "w") as fh:
         fh.write("community,building,w,fpc,aware,score\n")
         cols = [data["community"].astype(str), data["building"].astype(str), data["w"].astype(str),
                 data["fpc"].astype(np.int64).astype(str), data["aware"].astype(str), score]
         fh.write("\n".join(",".join(row) for row in zip(*cols, strict=True)) + "\n")
-    proc = subprocess.run(["Rscript", str(ROOT / "benchmarks" / "bench_analysis_r.R"), str(path),
-                           str(workdir / "rate.csv"), str(workdir / "score.csv")],
-                          capture_output=True, text=True, check=True)
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("R_TIMES"))
-    t_rate, t_score = map(float, line.split()[1:])
+    return path.stat().st_size
+
+
+def timed_process(argv: list[str], out_path: Path, cwd=None) -> tuple[float, float]:
+    """Wall time (s) and peak resident memory (MiB) of one process from start to exit; stdout to ``out_path``.
+
+    The process runs under ``/usr/bin/time`` so that its peak memory is its own: a child forked from this (large)
+    benchmark process would report the benchmark's resident set as its own maximum.
+    """
+    usage = out_path.with_suffix(".rusage")
+    with open(out_path, "w") as out:
+        start = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(usage), *argv], stdout=out,
+                              stderr=subprocess.PIPE, cwd=cwd, text=True)
+        elapsed = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv[:4])} failed: {proc.stderr}")
+    return elapsed, int(usage.read_text().split()[-1]) / 1024  # %M is in KiB
+
+
+def run_cli(workdir: Path, repeat: int):
+    """Best wall time and peak memory of the command line end to end and of --help; the estimates written."""
+    best, rss = np.inf, 0.0
+    for _ in range(repeat):
+        argv = [sys.executable, "-m", "analysis", "estimate", str(workdir / "survey.csv"), *CLI]
+        t, peak = timed_process(argv, workdir / "estimates.json", ROOT)
+        best, rss = min(best, t), max(rss, peak)
+    help_runs = [timed_process([sys.executable, "-m", "analysis", "--help"], workdir / "help.txt", ROOT)
+                 for _ in range(repeat)]
+    imports = [sys.executable, "-c", "import analysis._cli_run, pyarrow.csv, pyarrow.compute, scipy.special"]
+    _, base = timed_process(imports, workdir / "imports.txt", ROOT)
+    rows = json.loads((workdir / "estimates.json").read_text())["estimates"]
+    return best, rss, min(help_runs), base, rows
+
+
+def run_r(workdir: Path):
+    """R end to end: wall time and peak memory of the process, its parts, and its estimates."""
+    wall, rss = timed_process(["Rscript", str(ROOT / "benchmarks" / "bench_analysis_r.R"),
+                               str(workdir / "survey.csv"), str(workdir / "rate.csv"), str(workdir / "score.csv"),
+                               str(workdir / "r.json")], workdir / "r.out")
+    line = next(x for x in (workdir / "r.out").read_text().splitlines() if x.startswith("R_TIMES"))
+    parts = dict(zip(("read", "design", "rate", "score", "write"), map(float, line.split()[1:]), strict=True))
 
     def read(name):
         with open(workdir / name) as fh:
             rows = list(csv.DictReader(fh))
         return {k: np.array([float(r[k]) for r in rows]) for k in rows[0] if k != "community"}
 
-    return t_rate + t_score, t_rate, t_score, read("rate.csv"), read("score.csv")
+    return wall, rss, parts, read("rate.csv"), read("score.csv")
+
+
+def cli_columns(rows: list[dict], variable: str) -> dict[str, np.ndarray]:
+    picked = [r for r in rows if r["variable"] == variable]
+    return {f: np.array([np.nan if r[f] is None else r[f] for r in picked], dtype=float)
+            for f in ("estimate", "se", "ci_low", "ci_high")}
 
 
 def check(label, got, expected, rtol=1e-6):
@@ -147,11 +199,48 @@ def main() -> None:
     data = make_survey(args.rows, args.communities)
     print(f"survey: {args.rows:,} respondents, {args.communities:,} communities (strata), "
           f"{len(np.unique(data['community'] * 31 + data['building'])):,} buildings (PSUs)")
-    ours(data)  # warm-up (imports, scipy distributions)
+    rate, score, ref = in_process(data, args.repeat)
+    for name, got in (("rate", rate), ("score", score)):
+        est, se, low, high = ref[name]
+        check(f"numpy pass, {name}", got, {"estimate": est, "se": se, "ci_low": low, "ci_high": high}, 1e-9)
+    print("agreement: engine == single NumPy pass (estimates, SEs, intervals; rtol 1e-9)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        size = write_csv(data, workdir / "survey.csv") / 2**20
+        t_cli, rss_cli, (t_help, rss_help), rss_base, rows = run_cli(workdir, max(3, args.repeat // 3))
+        for name, got in (("rate", rate), ("score", score)):
+            check(f"command line, {name}", got, cli_columns(rows, "aware=1" if name == "rate" else "score"), 1e-12)
+        print("agreement: command line == engine (estimates, SEs, intervals; rtol 1e-12)")
+        print(f"command line end to end (start, read {size:.1f} MiB CSV, design, rate + score by community, "
+              f"JSON): {t_cli:.3f} s (best of {max(3, args.repeat // 3)})")
+        print(f"  peak memory (max RSS of the process): {rss_cli:.0f} MiB = {rss_cli / size:.2f} x the input file; "
+              f"above the same imports without data ({rss_base:.0f} MiB): {(rss_cli - rss_base):.0f} MiB = "
+              f"{(rss_cli - rss_base) / size:.2f} x")
+        print(f"  start-up alone (python -m analysis --help): {t_help:.3f} s, {rss_help:.0f} MiB")
+        if args.no_r:
+            return
+        t_r, rss_r, parts, r_rate, r_score = run_r(workdir)
+    check("R svyby svyciprop", rate, r_rate)
+    check("R svyby svymean", score, r_score)
+    print("agreement: engine == R svyby (rate: estimate, SE, logit CI; score: estimate, SE; rtol 1e-6)")
+    print(f"R end to end (Rscript process): {t_r:.3f} s, peak memory {rss_r:.0f} MiB; of which read.csv "
+          f"{parts['read']:.3f} s, svydesign {parts['design']:.3f} s, svyby svyciprop {parts['rate']:.3f} s, "
+          f"svyby svymean {parts['score']:.3f} s, write {parts['write']:.3f} s")
+    print(f"end to end: command line {t_cli:.3f} s vs R {t_r:.3f} s: {t_r / t_cli:.0f}x")
+    print(f"in process: engine vs R svyby only: {(parts['rate'] + parts['score']) / IN_PROCESS['ours']:.0f}x")
+
+
+IN_PROCESS: dict[str, float] = {}
+
+
+def in_process(data, repeat: int):
+    """The engine on numpy columns, best of ``repeat``, interleaved with the NumPy pass; prints the figures."""
+    ours(data)  # warm-up (imports)
     coded = code(data)
     design = build(data)
     t_ours, t_numpy, t_design, t_estimates = np.inf, np.inf, np.inf, np.inf
-    for _ in range(args.repeat):  # interleaved, so that all see the same machine load
+    for _ in range(repeat):  # interleaved, so that all see the same machine load
         t, (rate, score) = best_of(lambda: ours(data), 1)
         t_ours = min(t_ours, t)
         t_design = min(t_design, best_of(lambda: build(data), 1)[0])
@@ -163,28 +252,15 @@ def main() -> None:
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     input_bytes = sum(a.nbytes for a in data.values())
-
-    for name, got in (("rate", rate), ("score", score)):
-        est, se, low, high = ref[name]
-        check(f"numpy pass, {name}", got, {"estimate": est, "se": se, "ci_low": low, "ci_high": high}, 1e-9)
-    print("agreement: engine == single NumPy pass (estimates, SEs, intervals; rtol 1e-9)")
-
-    print(f"this engine (design + rate + score, all communities): {t_ours:8.3f} s  (best of {args.repeat})")
+    IN_PROCESS["ours"] = t_ours
+    print(f"in process, this engine (design + rate + score, all communities): {t_ours:8.3f} s  (best of {repeat})")
     print(f"  of which Design(...) from raw columns: {t_design:.3f} s; estimates on a built design: "
           f"{t_estimates:.3f} s")
     print(f"single NumPy pass (pre-coded columns, no checks):     {t_numpy:8.3f} s")
     print(f"engine / NumPy pass = {t_ours / t_numpy:.2f} (with Design), {t_estimates / t_numpy:.2f} (design built)")
     print(f"peak memory of the engine (tracemalloc): {peak / 2**20:.1f} MiB "
           f"(input columns {input_bytes / 2**20:.1f} MiB)")
-    if args.no_r:
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        t_r, t_rate, t_score, r_rate, r_score = run_r(data, Path(tmp))
-    check("R svyby svyciprop", rate, r_rate)
-    check("R svyby svymean", score, r_score)
-    print("agreement: engine == R svyby (rate: estimate, SE, logit CI; score: estimate, SE; rtol 1e-6)")
-    print(f"R svyby: {t_r:8.3f} s  (svyciprop {t_rate:.3f} s + svymean {t_score:.3f} s)")
-    print(f"speed-up over R svyby: {t_r / t_ours:.0f}x")
+    return rate, score, ref
 
 
 if __name__ == "__main__":

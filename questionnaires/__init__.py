@@ -13,10 +13,9 @@ from pathlib import Path
 from ._errors import AnswerError, Problem, QuestionnaireError
 from ._expr import Expression, ExpressionError
 from ._loader import from_dict, load, loads
-from ._model import Choice, FrozenMap, Indicator, Label, Page, Question, Questionnaire, Rule, Section
+from ._model import Choice, FrozenMap, Indicator, Label, Page, Question, Questionnaire, Rule, Section, Status
 from ._runtime import (
     PageResult,
-    Status,
     first_incomplete,
     first_page,
     is_relevant,
@@ -26,7 +25,7 @@ from ._runtime import (
     screened_out,
     status,
 )
-from ._types import QUESTION_TYPES, QuestionType
+from ._types import QUESTION_TYPES, QuestionType, register
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "library"
 
@@ -35,7 +34,7 @@ __all__ = [
     "Indicator", "Label", "Page", "PageResult", "Problem", "Question", "QuestionType", "Questionnaire",
     "QuestionnaireError", "Rule", "Section", "Status", "builtin", "check_file", "first_incomplete", "first_page",
     "from_dict", "is_relevant", "load",
-    "loads", "next_page", "parse_page", "prune", "screened_out", "status",
+    "loads", "next_page", "parse_page", "prune", "register", "screened_out", "status",
 ]
 
 

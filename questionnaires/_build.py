@@ -12,7 +12,7 @@ from typing import Any
 
 from ._errors import Problem
 from ._expr import Expression, ExpressionError
-from ._model import MAX_ANSWER_CODE, Choice, FrozenMap, Label
+from ._model import MAX_ANSWER_CODE, Choice, FrozenMap, Label, Question
 from ._yaml import line_of
 
 LANGUAGES = {"zh": "Chinese", "en": "English"}
@@ -44,11 +44,17 @@ def is_number(value: Any) -> bool:
 
 
 class Builder:
-    """Collects problems while the parts of one definition (from ``source``) are read."""
+    """Collects problems while the parts of one definition (from ``source``) are read, and the items read
+    so far: ``order`` (every declared item code -> its position), ``nodes`` (code -> its YAML node, for
+    lines), ``questions`` (code -> the built :class:`Question`, for items that could be built). The
+    cross-reference checks (``_checks``) judge expressions and indicators against these."""
 
     def __init__(self, source: str) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.order: dict[str, int] = {}
+        self.nodes: dict[str, Mapping] = {}
+        self.questions: dict[str, Question] = {}
 
     def report(self, node: Any, key: Any, message: str, item: str | None = None) -> None:
         self.problems.append(Problem(self.source, line_of(node, key), item, message))
@@ -97,13 +103,6 @@ class Builder:
         if not self.mapping(node, (parent, key), what, (), tuple(LANGUAGES), item):
             return None
         return self.texts(node, what, item)
-
-    def text(self, parent: Mapping, key: str, what: str, item: str | None = None) -> str | None:
-        value = parent.get(key)
-        if value is not None and not (isinstance(value, str) and value.strip()):
-            self.report(parent, key, f"{what} must be text, not {kind_of(value)}", item)
-            return None
-        return value
 
     def choices(self, parent: Mapping, key: str, item: str | None) -> tuple[Choice, ...] | None:
         """Read a list of ``{code, zh, en}``; codes are distinct whole numbers from 0 to ``MAX_ANSWER_CODE``.

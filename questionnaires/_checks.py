@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._build import is_number, kind_of
+from ._build import Builder, is_number, kind_of
 from ._expr import Expression, ExpressionError
 from ._model import Indicator, Question
 from ._types import QUESTION_TYPES
-
-if TYPE_CHECKING:
-    from ._loader import _Reader
 
 INDICATOR_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
 KINDS = ("rate", "score")
 _WHAT = {"relevant": "relevance", "constraint": "constraint", "when": "screening rule"}
 
 
-def check_items(reader: _Reader) -> None:
+def check_items(reader: Builder) -> None:
     """Check the relevance and constraint of every item whose expression parsed."""
     for code, node in reader.nodes.items():
         for key in ("relevant", "constraint"):
@@ -33,7 +30,7 @@ def check_items(reader: _Reader) -> None:
             check_expression(reader, expression, node, key, code)
 
 
-def check_expression(reader: _Reader, expression: Expression, node: Mapping, key: str,
+def check_expression(reader: Builder, expression: Expression, node: Mapping, key: str,
                      item: str | None) -> bool:
     """Report references to unknown, later (or, for relevance, the same) items and misused items."""
     what = f"{_WHAT[key]} {expression.source!r}"
@@ -56,7 +53,7 @@ def check_expression(reader: _Reader, expression: Expression, node: Mapping, key
     return not messages
 
 
-def _question(reader: _Reader, operand: tuple, current: str | None) -> Question | None:
+def _question(reader: Builder, operand: tuple, current: str | None) -> Question | None:
     if operand[0] == "name":
         return reader.questions.get(operand[1])
     if operand[0] == "self" and current is not None:
@@ -64,7 +61,7 @@ def _question(reader: _Reader, operand: tuple, current: str | None) -> Question 
     return None
 
 
-def _misuse(reader: _Reader, node: tuple, current: str | None) -> list[str]:
+def _misuse(reader: Builder, node: tuple, current: str | None) -> list[str]:
     tag = node[0]
     if tag in ("selected", "count"):
         question = _question(reader, node[1], current)
@@ -100,7 +97,7 @@ def _codes_problems(question: Question, values: tuple, where: str) -> list[str]:
     return [f"{question.code} has no answer code {value!r}" for value in missing]
 
 
-def indicators(reader: _Reader, data: Mapping) -> tuple[Indicator, ...]:
+def indicators(reader: Builder, data: Mapping) -> tuple[Indicator, ...]:
     """Read the ``indicators`` list; each is over existing choice items that have what its kind needs."""
     node = data.get("indicators")
     if node is None:
@@ -127,7 +124,7 @@ def indicators(reader: _Reader, data: Mapping) -> tuple[Indicator, ...]:
     return tuple(result)
 
 
-def _indicator_items(reader: _Reader, entry: Mapping, code: Any, kind: Any) -> tuple | None:
+def _indicator_items(reader: Builder, entry: Mapping, code: Any, kind: Any) -> tuple | None:
     node = entry.get("items")
     if not isinstance(node, list) or not node:
         if node is not None:
@@ -148,7 +145,7 @@ def _indicator_items(reader: _Reader, entry: Mapping, code: Any, kind: Any) -> t
     return tuple(result) if ok else None
 
 
-def _weighted(reader: _Reader, node: list, index: int, raw: Any, code: Any) -> tuple[str, float] | None:
+def _weighted(reader: Builder, node: list, index: int, raw: Any, code: Any) -> tuple[str, float] | None:
     if isinstance(raw, str):
         return raw, 1.0
     if not reader.mapping(raw, (node, index), f"an item of indicator {code}", ("item",), ("weight",)):
@@ -163,7 +160,7 @@ def _weighted(reader: _Reader, node: list, index: int, raw: Any, code: Any) -> t
     return item, float(weight)
 
 
-def _indicator_item_problem(reader: _Reader, item: str, code: Any, kind: Any) -> str | None:
+def _indicator_item_problem(reader: Builder, item: str, code: Any, kind: Any) -> str | None:
     if item not in reader.order:
         return f"indicator {code} refers to an item that does not exist"
     question = reader.questions.get(item)

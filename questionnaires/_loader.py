@@ -10,7 +10,7 @@ from typing import Any
 from . import _checks
 from ._build import Builder, is_int, is_number, kind_of
 from ._errors import Problem, QuestionnaireError
-from ._model import FrozenMap, Label, Question, Questionnaire, Rule, Section
+from ._model import FrozenMap, Label, Question, Questionnaire, Rule, Section, Status
 from ._types import QUESTION_TYPES
 from ._yaml import line_of, read_yaml
 
@@ -18,11 +18,12 @@ TOP_REQUIRED = ("code", "version", "title", "sections")
 TOP_OPTIONAL = ("description", "privacy", "estimated_minutes", "scales", "screening", "indicators")
 ITEM_REQUIRED = ("code", "type", "label")
 ITEM_OPTIONAL = ("choices", "scale", "required", "relevant", "constraint", "constraint_message",
-                 "positive", "scores", "tags", "min", "max", "max_length", "hint")
+                 "positive", "scores", "tags", "min", "max", "max_length", "decimals", "hint")
 QUESTIONNAIRE_CODE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 ITEM_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,31}")
 RESERVED = frozenset({"and", "or", "not", "in", "selected", "answered", "count"})
-OUTCOMES = ("ineligible",)
+LIMITS = ("min", "max", "max_length", "decimals")
+OUTCOMES = (Status.INELIGIBLE,)  # what a screening rule may end an interview as
 
 
 def load(path: str | Path) -> Questionnaire:
@@ -62,14 +63,11 @@ def _build(data: Any, source: str, problems: list[Problem]) -> Questionnaire:
 
 
 class _Reader(Builder):
-    """Reads one definition; ``order`` holds every declared item code with its position."""
+    """Reads one definition (the items read so far are kept by :class:`Builder`)."""
 
     def __init__(self, source: str) -> None:
         super().__init__(source)
         self.scales: dict[str, tuple] = {}
-        self.order: dict[str, int] = {}
-        self.nodes: dict[str, Mapping] = {}
-        self.questions: dict[str, Question] = {}
 
     def questionnaire(self, data: Any) -> Questionnaire | None:
         if not self.mapping(data, (data, None), "the questionnaire", TOP_REQUIRED, TOP_OPTIONAL):
@@ -236,13 +234,13 @@ class _Reader(Builder):
         return self.scales[scale]
 
     def limits(self, node: Mapping, code: str | None, qtype: str | None) -> dict | None:
-        allowed = QUESTION_TYPES[qtype].limits if qtype else ("min", "max", "max_length")
+        allowed = QUESTION_TYPES[qtype].limits if qtype else LIMITS
         result, ok = {}, True
-        for key in ("min", "max", "max_length"):
+        for key in LIMITS:
             value = node.get(key)
             if value is None:
                 continue
-            whole = key == "max_length" or (qtype is not None and QUESTION_TYPES[qtype].several)
+            whole = key in ("max_length", "decimals") or (qtype is not None and QUESTION_TYPES[qtype].several)
             if key not in allowed:
                 self.report(node, key, f"a {qtype} item takes no {key!r}", code)
                 ok = False
@@ -294,7 +292,7 @@ class _Reader(Builder):
         for index, entry in enumerate(node):
             if not self.mapping(entry, (node, index), "a screening rule", ("when",), ("outcome",)):
                 continue
-            outcome = entry.get("outcome") or "ineligible"
+            outcome = entry.get("outcome") or Status.INELIGIBLE
             if outcome not in OUTCOMES:
                 self.report(entry, "outcome", f"unknown screening outcome {outcome!r} (known: ineligible)")
             expression = self.expression(entry, "when", None, "screening rule")

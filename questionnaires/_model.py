@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from ._expr import Expression
@@ -56,6 +57,25 @@ class FrozenMap(Mapping):
         return f"FrozenMap({self._data!r})"
 
 
+class Status(StrEnum):
+    """Where an interview stands: the one home of these words (a stored response's status is one of them)."""
+
+    PARTIAL = "partial"  # started, not finished: still open
+    COMPLETE = "complete"  # every relevant required item answered
+    INELIGIBLE = "ineligible"  # screened out by a screening rule
+
+    @property
+    def label(self) -> Label:
+        return _STATUS_LABELS[self]
+
+
+_STATUS_LABELS: dict[str, Label] = {
+    Status.PARTIAL: Label("未完成", "partial"),
+    Status.COMPLETE: Label("完成", "complete"),
+    Status.INELIGIBLE: Label("不符合条件", "ineligible"),
+}
+
+
 @dataclass(frozen=True)
 class Choice:
     """One answer of a choice question; ``code`` is what is stored and exported."""
@@ -85,6 +105,7 @@ class Question:
     min: int | float | None = None
     max: int | float | None = None
     max_length: int | None = None
+    decimals: int | None = None  # number items: most digits after the decimal point (0: whole numbers)
     hint: Label | None = None
 
     @property
@@ -118,7 +139,7 @@ class Question:
             "positive": sorted(self.positive),
             "scores": {str(code): float(points) for code, points in self.scores.items()},
             "tags": list(self.tags),
-            "min": self.min, "max": self.max, "max_length": self.max_length,
+            "min": self.min, "max": self.max, "max_length": self.max_length, "decimals": self.decimals,
             "hint": self.hint and self.hint.to_dict(),
         }
         data.update((key, value) for key, value in optional.items() if value not in (None, [], {}))
@@ -159,7 +180,7 @@ class Rule:
     """A screening rule: when ``expression`` is true the interview ends with ``outcome``."""
 
     expression: Expression
-    outcome: str = "ineligible"
+    outcome: str = Status.INELIGIBLE
 
     def to_dict(self) -> dict[str, Any]:
         return {"when": self.expression.source, "outcome": self.outcome}

@@ -8,30 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from ._errors import AnswerError
-from ._model import Label, Page, Question, Questionnaire
-
-
-class Status(StrEnum):
-    """Where an interview stands: the one home of these words (a stored response's status is one of them)."""
-
-    PARTIAL = "partial"  # started, not finished: still open
-    COMPLETE = "complete"  # every relevant required item answered
-    INELIGIBLE = "ineligible"  # screened out by a screening rule
-
-    @property
-    def label(self) -> Label:
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    Status.PARTIAL: Label("未完成", "partial"),
-    Status.COMPLETE: Label("完成", "complete"),
-    Status.INELIGIBLE: Label("不符合条件", "ineligible"),
-}
+from ._model import Label, Page, Question, Questionnaire, Status
 
 REQUIRED = Label("请回答此题。", "Please answer this question.")
 NOT_APPLICABLE = Label("根据您前面的回答，此题无需作答，请留空。",

@@ -29,6 +29,7 @@ CHOOSE_GIVEN = Label("请从给出的选项中选择。", "Please choose one of 
 ONLY_ONE = Label("请只选择一项。", "Please choose only one answer.")
 ONE_TEXT = Label("请只填写一个答案。", "Please give only one answer.")
 UNSAVABLE = Label("答案中含有无法保存的字符。", "The answer contains a character that cannot be saved.")
+WHOLE = Label("请输入整数，例如 3。", "Please enter a whole number, such as 3.")
 NOT_NUMBER = Label("请输入一个数字，例如 12 或 3.5。", "Please enter a number, such as 12 or 3.5.")
 
 
@@ -128,7 +129,7 @@ class MultipleChoice(QuestionType):
 class Number(QuestionType):
     """A decimal number typed in; whole numbers are stored as int, others as float."""
 
-    name, widget, limits = "number", "number", ("min", "max")
+    name, widget, limits = "number", "number", ("min", "max", "decimals")
 
     def parse(self, raw: Sequence[str], question: Question) -> int | float | None:
         values = _filled(raw)
@@ -137,6 +138,10 @@ class Number(QuestionType):
         text = values[0].strip()
         if len(values) > 1 or not _NUMBER.fullmatch(text):
             raise AnswerError(NOT_NUMBER)
+        places = len(text.partition(".")[2])
+        if question.decimals is not None and places > question.decimals:
+            raise AnswerError(WHOLE if question.decimals == 0 else Label(
+                f"请最多保留 {question.decimals} 位小数。", f"Please use at most {question.decimals} decimal places."))
         number = float(text) if "." in text else int(text)
         low, high = question.min, question.max
         if (low is not None and number < low) or (high is not None and number > high):

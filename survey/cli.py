@@ -13,6 +13,8 @@ from flask.cli import with_appcontext
 
 import questionnaires as qn
 
+from .cli_rounds import commands as round_commands
+from .cli_weights import commands as weight_commands
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
 from .models import Action
 from .services import audit, demo, export, frame, users
@@ -95,7 +97,8 @@ def check_questionnaire_command(file: Path):
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
 def export_qr_command(code: str, out_dir: Path):
-    """Write one PNG per household link of a community, and index.csv (household, building, unit, url, file)."""
+    """Write one PNG per household link of a community in the current round, and index.csv (household, building,
+    unit, url, file)."""
     try:
         written = export.write_household_qr(code, out_dir)
     except NotFound:
@@ -150,5 +153,5 @@ def reset_password_command(username: str):
 
 commands = [
     demo_command, import_frame_command, check_questionnaire_command, export_qr_command,
-    export_responses_command, create_admin_command, reset_password_command,
+    export_responses_command, create_admin_command, reset_password_command, *round_commands, *weight_commands,
 ]

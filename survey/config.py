@@ -1,7 +1,8 @@
 """Configuration: defaults in code, overrides from the instance folder or ``SURVEY_*`` variables.
 
-Order of precedence (last wins): :class:`Defaults`, ``instance/config.py``, the environment, and the
-mapping given to :func:`survey.create_app` (tests).  The secret key has no default: in production
+Order of precedence (last wins): :class:`Defaults`, ``instance/config.py``, the environment. A mapping
+given to :func:`survey.create_app` (tests) replaces the last two, as in Flask's tutorial, so a developer's
+instance file or ``SURVEY_*`` variables never leak into a test.  The secret key has no default: in production
 (``SURVEY_ENV=production``) a missing key stops the app; elsewhere a random key is generated once and
 kept in the instance folder, so a development install never shares a well-known secret.
 """
@@ -12,7 +13,6 @@ import os
 import secrets
 from pathlib import Path
 
-ENV_PREFIX = "SURVEY_"
 #: environment variable -> config key
 ENV_KEYS = {
     "SURVEY_SECRET_KEY": "SECRET_KEY",
@@ -61,11 +61,12 @@ class Defaults:
 def load_config(app, test_config=None) -> None:
     """Fill ``app.config`` in precedence order and settle the database URL and secret key."""
     app.config.from_object(Defaults)
-    app.config.from_pyfile("config.py", silent=True)
-    for var, key in ENV_KEYS.items():
-        if os.environ.get(var):
-            app.config[key] = _setting(var, key)
-    if test_config:
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for var, key in ENV_KEYS.items():
+            if os.environ.get(var):
+                app.config[key] = _setting(var, key)
+    else:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config["SQLALCHEMY_DATABASE_URI"]:

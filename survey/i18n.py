@@ -43,6 +43,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "resume": ("您上次的回答已保存，可以继续。", "Your earlier answers were saved; you can continue."),
     "community": ("社区", "Community"),
+    "next_birthday": (
+        "请由家中年满18岁、下一个过生日的成年人填写本问卷（每户只由一位成年人填写）。",
+        "Please ask the adult (18 or over) in your household whose birthday comes next to answer "
+        "(one adult answers for each household).",
+    ),
+    "closed_title": ("本轮调查已结束", "This survey round has closed"),
+    "closed_body": ("本轮调查已经结束，不再接受回答，本次提交未被保存。感谢您的关注。",
+                    "This round of the survey has ended and accepts no more answers; this submission was not "
+                    "saved. Thank you for your interest."),
+    "not_started_title": ("本轮调查尚未开始", "This survey round has not started"),
+    "not_started_body": ("本轮调查尚未开始，暂不接受回答，请在调查开始后再扫码填写。",
+                         "This round of the survey has not started yet; please scan the code again once it has."),
     "saved_note": ("每页回答提交后即保存，可随时中断、稍后用同一二维码继续。",
                    "Each page is saved when you go on: you can stop and continue later with the same QR code."),
 }
@@ -69,4 +81,5 @@ def install(app) -> None:
     @app.context_processor
     def inject():
         lang = current_language() if request else "zh"
-        return {"lang": lang, "t": lambda key, **values: translate(key, lang, **values)}
+        return {"lang": lang,
+                "t": lambda key, language=None, **values: translate(key, language or lang, **values)}

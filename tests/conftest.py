@@ -99,13 +99,3 @@ def csrf_token(html: str) -> str:
     assert match, "page has no CSRF token"
     return match.group(1)
 
-
-def hidden_fields(html: str) -> dict[str, str]:
-    """Every hidden input of a rendered page: name -> value."""
-    fields = {}
-    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", html):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name:
-            fields[name.group(1)] = value.group(1) if value else ""
-    return fields

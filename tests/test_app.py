@@ -49,9 +49,36 @@ def test_development_secret_is_random_and_kept_in_the_instance_folder(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
+def test_a_test_mapping_replaces_instance_file_and_environment(monkeypatch, tmp_path):
+    from survey.config import load_config
+
+    monkeypatch.setenv("SURVEY_BASE_URL", "https://from-the-environment.example")
+
+    class Fake:
+        config = None
+        instance_path = str(tmp_path)
+
+    fake = Fake()
+    fake.config = _Config(instance={"BASE_URL": "https://from-the-instance-file.example"})
+    load_config(fake, {"SECRET_KEY": "test", "BASE_URL": "http://survey.test"})
+    assert fake.config["BASE_URL"] == "http://survey.test"
+    fake.config = _Config(instance={"BASE_URL": "https://from-the-instance-file.example"})
+    load_config(fake)
+    assert fake.config["BASE_URL"] == "https://from-the-environment.example"
+    monkeypatch.delenv("SURVEY_BASE_URL")
+    fake.config = _Config(instance={"BASE_URL": "https://from-the-instance-file.example"})
+    load_config(fake)
+    assert fake.config["BASE_URL"] == "https://from-the-instance-file.example"
+
+
 class _Config(dict):
+    def __init__(self, instance=None):
+        super().__init__()
+        self.instance = instance or {}
+
     def from_object(self, obj):
         self.update({k: getattr(obj, k) for k in dir(obj) if k.isupper()})
 
     def from_pyfile(self, _name, silent=False):
-        return False
+        self.update(self.instance)
+        return bool(self.instance)

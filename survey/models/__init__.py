@@ -4,6 +4,7 @@ from .audit import Action, AuditEvent
 from .geo import Community, District, Household, HouseholdContact, Street
 from .questionnaire import QuestionnaireVersion
 from .responses import Answer, Mode, PageSubmission, Response, Status
+from .rounds import HouseholdWeight, Margin, Round, RoundCommunity, RoundStatus, SampledHousehold, WeightRun
 from .tokens import Token, TokenKind
 from .users import User
 
@@ -15,13 +16,20 @@ __all__ = [
     "District",
     "Household",
     "HouseholdContact",
+    "HouseholdWeight",
+    "Margin",
     "Mode",
     "PageSubmission",
     "QuestionnaireVersion",
     "Response",
+    "Round",
+    "RoundCommunity",
+    "RoundStatus",
+    "SampledHousehold",
     "Status",
     "Street",
     "Token",
     "TokenKind",
     "User",
+    "WeightRun",
 ]

@@ -1,8 +1,9 @@
 """Responses and their answers.
 
 One row per answered item, holding the answer in its export form (the question type's
-``export``), so extraction for analysis is one streaming query.  A household answers once:
-``response.household_id`` is unique, which the database enforces even under concurrent posts.
+``export``), so extraction for analysis is one streaming query.  A household answers once per round:
+``(response.round_id, response.household_id)`` is unique, which the database enforces even under concurrent
+posts.
 """
 
 from __future__ import annotations
@@ -30,17 +31,23 @@ class Mode(StrEnum):
     QR_COMMUNITY = "qr_community"  # a community's open poster link: self-selected, not a probability sample
     INTERVIEWER = "interviewer"
     ASSISTED = "assisted"
+    PAPER = "paper"  # a paper questionnaire typed in and loaded with import-responses
 
 
 class Response(db.Model):
     __tablename__ = "response"
-    __table_args__ = (one_of("status", Status), one_of("mode", Mode))
+    __table_args__ = (
+        one_of("status", Status),
+        one_of("mode", Mode),
+        UniqueConstraint("round_id", "household_id", name="uq_response_round_household"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), unique=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_round.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
     token_id: Mapped[int | None] = mapped_column(ForeignKey("token.id"), index=True)
     mode: Mapped[str] = mapped_column(String(16))
     probability_sample: Mapped[bool] = mapped_column(default=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
 
-from ..errors import AlreadyAnswered, ResponseClosed
+from ..errors import AlreadyAnswered, ResponseClosed, RoundClosed
 from ..i18n import current_language
 from ..services import responses, tokens
 from . import bp
@@ -38,12 +38,19 @@ def _already(token):
     return render_template("respond/already.html", token=token, community=token.community, busy=busy), 409
 
 
+def _closed(token, closed: bool = True):
+    """The round accepts no answers (closed, or not started): said in both languages, nothing saved."""
+    return render_template("respond/closed.html", community=token.community, closed=closed), 409
+
+
 @bp.get("/r/<secret>")
 def landing(secret: str):
     token = tokens.resolve(secret)
     offer = responses.landing(token, _my_id(token))
     if offer.state == "answered":
         return _already(token)
+    if offer.state in ("closed", "not_started"):
+        return _closed(token, offer.state == "closed")
     if offer.state == "finished":
         return redirect(url_for(".done", secret=secret))
     return render_template("respond/landing.html", token=token, offer=offer, questionnaire=offer.questionnaire,
@@ -70,6 +77,9 @@ def page(secret: str, index: int):
         return redirect(url_for(".done", secret=secret))
     if mine is None and responses.household_response(token) is not None:
         return redirect(url_for(".landing", secret=secret))  # offers 'continue' or says 'answered'
+    round_ = responses.round_of(token, mine)
+    if not round_.accepts_answers:
+        return _closed(token, round_.is_closed)
     return _render_page(token, mine, index, current_language(), {}, None)
 
 
@@ -83,6 +93,8 @@ def save(secret: str, index: int):
         return _already(token)
     except ResponseClosed:
         return redirect(url_for(".done", secret=secret))
+    except RoundClosed as err:
+        return _closed(token, err.closed)
     if outcome.errors:
         return _render_page(token, outcome.response, index, lang, outcome.errors, request.form), 422
     _remember(token, outcome.response)
@@ -92,7 +104,7 @@ def save(secret: str, index: int):
 
 
 def _render_page(token, mine, index, lang, errors, formdata):
-    view = responses.page_view(mine, index)
+    view = responses.page_view(mine, index, token)
     form = PageForm(formdata=None)
     form.submission_key.data = responses.new_key()
     values = page_values(view.page, view.answers, formdata.to_dict(flat=False) if formdata else None)

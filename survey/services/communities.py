@@ -11,9 +11,9 @@ from sqlalchemy import Select, and_, case, func, select
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Community, District, Household, Mode, Response, Status, Street, Token
+from ..models import Community, District, Household, Mode, Response, SampledHousehold, Status, Street, Token
 from ..models.tokens import HOUSEHOLD
-from . import qr
+from . import qr, rounds
 from ._frame_file import CODE_SHAPE, MAX_LENGTH
 from .tokens import community_token, url_for_token
 
@@ -22,7 +22,7 @@ POSTER_BOX = 20  # pixels per module: a poster PNG of about 800 px, sharp when p
 
 @dataclass(frozen=True)
 class Counts:
-    households: int = 0
+    households: int = 0  # released sampled households of the current round
     tokens_used: int = 0
     complete: int = 0
     partial: int = 0
@@ -39,7 +39,7 @@ class Counts:
 
     @property
     def household_rate(self) -> float | None:
-        """Completed household questionnaires per household of the frame."""
+        """Completed household questionnaires per released sampled household of the current round."""
         return self.household_complete / self.households if self.households else None
 
 
@@ -72,11 +72,15 @@ class Card:
 
 
 def _counts_query() -> Select:
-    """Per community: its geography and every progress count, in one query (grouped subqueries)."""
+    """Per community: its geography and every progress count of the current round, in one query (grouped
+    subqueries)."""
+    round_id = rounds.current().id
     households = (select(Household.community_id.label("cid"), func.count().label("n"))
+                  .join(SampledHousehold, SampledHousehold.household_id == Household.id)
+                  .where(SampledHousehold.round_id == round_id, SampledHousehold.released)
                   .group_by(Household.community_id).subquery())
     used = (select(Token.community_id.label("cid"), func.count().label("n"))
-            .where(Token.kind == HOUSEHOLD, Token.used_at.is_not(None))
+            .where(Token.kind == HOUSEHOLD, Token.used_at.is_not(None), Token.round_id == round_id)
             .group_by(Token.community_id).subquery())
 
     def tally(condition):
@@ -90,6 +94,7 @@ def _counts_query() -> Select:
                tally(Response.mode == Mode.QR_COMMUNITY).label("open_link"),
                tally(and_(Response.status == Status.COMPLETE, Response.household_id.is_not(None)))
                .label("household_complete"))
+        .where(Response.round_id == round_id)
         .group_by(Response.community_id).subquery()
     )
     zero = 0
@@ -152,11 +157,13 @@ class HouseholdRow:
 
 
 def households(community: Community) -> list[HouseholdRow]:
-    """The community's households in building/unit order, with their link and response state."""
+    """The community's households in building/unit order, with their link and response state in the current
+    round."""
+    round_id = rounds.current().id
     query = (
         select(Household.id, Household.building, Household.unit, Token.used_at, Response.status)
-        .outerjoin(Token, Token.household_id == Household.id)
-        .outerjoin(Response, Response.household_id == Household.id)
+        .outerjoin(Token, and_(Token.household_id == Household.id, Token.round_id == round_id))
+        .outerjoin(Response, and_(Response.household_id == Household.id, Response.round_id == round_id))
         .where(Household.community_id == community.id)
     )
     rows = [HouseholdRow(*row[:4], Status(row[4]) if row[4] else None) for row in db.session.execute(query)]
@@ -164,11 +171,12 @@ def households(community: Community) -> list[HouseholdRow]:
 
 
 def qr_cards(community: Community) -> list[Card]:
-    """A card per household token of the community, in building/unit order."""
+    """A card per household token of the community in the current round (its released sampled households),
+    in building/unit order."""
     query = (
         select(Household.building, Household.unit, Token.token)
         .join(Token, Token.household_id == Household.id)
-        .where(Household.community_id == community.id)
+        .where(Household.community_id == community.id, Token.round_id == rounds.current().id)
     )
     cards = []
     for building, unit, secret in sorted(db.session.execute(query),

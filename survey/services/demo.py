@@ -1,4 +1,5 @@
-"""A demonstration city: the built-in questionnaire, one district, 2 streets, 6 communities, ~300 households.
+"""A demonstration city: the built-in questionnaire, the round DEMO (take-all), one district, 2 streets,
+6 communities, ~300 households.
 
 Everything is derived from a fixed seed and loaded through the ordinary services, which are
 idempotent, so running the demo again changes nothing (and never prints a second password).
@@ -17,14 +18,16 @@ from sqlalchemy import select
 import questionnaires as qn
 
 from ..extensions import db
-from ..models import Community, Token
+from ..models import Community, Round, Token
 from ..models.tokens import HOUSEHOLD
-from . import frame, users, versions
+from . import frame, rounds, users, versions
+from ._draw import DrawSpec
 from .frame import COLUMNS, FrameReport
 from .tokens import community_token
 
 SEED = 20240601
 ADMIN = "admin"
+ROUND = "DEMO"  # take-all: every household of the demo frame gets a door-hanger
 DISTRICT = ("D01", "示范区")
 STREETS = {
     ("S01", "和平街道"): [("C0101", "和平里社区"), ("C0102", "光明社区"), ("C0103", "幸福社区")],
@@ -63,13 +66,16 @@ def frame_csv() -> bytes:
 def build_demo() -> DemoReport:
     """Publish the built-in questionnaire, load the demo frame and create the administrator if missing."""
     version = versions.publish(qn.builtin(current_app.config["BUILTIN_QUESTIONNAIRE"]))
+    if db.session.scalar(select(Round.id).limit(1)) is None:  # a fresh database: the demo's own round
+        rounds.create(ROUND, DrawSpec("take-all"), seed=SEED, name="演示轮次 Demo round")
+        rounds.open_round(ROUND)
     report = frame.import_frame(frame_csv(), source="demo")
     password = None
     if users.find(ADMIN) is None:
         _user, password = users.create_admin(ADMIN)
     first = db.session.scalar(select(Community).filter_by(code=FIRST_COMMUNITY))
     household = db.session.scalar(
-        select(Token).filter_by(kind=HOUSEHOLD, community_id=first.id, used_at=None)
+        select(Token).filter_by(kind=HOUSEHOLD, community_id=first.id, used_at=None, round_id=rounds.current().id)
         .order_by(Token.id).limit(1)
     )
     return DemoReport(

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from ..errors import NotFound
 from ..extensions import db
 from ..models import Answer, Community, Household, QuestionnaireVersion, Response, Token
-from . import communities, qr, versions
+from . import communities, qr, rounds, versions
 from .tokens import url_for_token
 
 FIXED_COLUMNS = ("response_id", "community", "household", "mode", "status", "submitted_at",
@@ -123,12 +123,13 @@ QR_INDEX_COLUMNS = ("household", "building", "unit", "url", "file")
 
 
 def write_household_qr(community_code: str, out_dir: Path, *, box_size: int = 10) -> list[QrFile]:
-    """One PNG per household link of a community, and ``index.csv`` listing them (for mail merge)."""
+    """One PNG per household link of a community in the current round (its released sampled households), and
+    ``index.csv`` listing them (for mail merge)."""
     community = communities.get(community_code)
     query = (
         select(Household.id, Household.building, Household.unit, Token.token)
         .join(Token, Token.household_id == Household.id)
-        .where(Household.community_id == community.id)
+        .where(Household.community_id == community.id, Token.round_id == rounds.current().id)
     )
     rows = sorted(db.session.execute(query),
                   key=lambda r: (communities.natural_key(r[1]), communities.natural_key(r[2])))

@@ -20,9 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import FrameError
 from ..extensions import db
 from ..models import Action, Community, District, Household, HouseholdContact, Street, Token
-from ..models._common import utcnow
-from ..models.tokens import COMMUNITY, HOUSEHOLD
-from . import audit
+from ..models.tokens import COMMUNITY
+from . import audit, rounds
 from ._bulk import insert_rows, insert_rows_returning_ids
 from ._frame_file import COLUMNS, MAX_LENGTH, Frame, check_rows, read_rows
 from .tokens import new_secret
@@ -119,6 +118,7 @@ def _check_against_database(frame: Frame, existing: _Existing, problems: list) -
 
 
 def _store(frame: Frame, existing: _Existing, source: str) -> FrameReport:
+    rounds.ensure_current()  # before the households are added: a first round R1 draws the frame as it was
     renamed = _upsert_geography(frame, existing)
     communities = existing.communities
     known = _existing_households([communities[c].id for c in frame.communities if communities[c].id])
@@ -207,12 +207,10 @@ def _issue_community_tokens(community_ids: list[int]) -> int:
 
 
 def _add_households(rows: list[dict]) -> int:
-    """Insert households, their contact rows and one single-use token each; return tokens issued."""
+    """Insert households and their contact rows; while the current round is take-all they join its sample
+    with a single-use token each.  Return the tokens issued."""
     ids = insert_rows_returning_ids(Household.__table__, ("community_id", "building", "unit"),
                                     [(r["community_id"], r["building"], r["unit"]) for r in rows])
     insert_rows(HouseholdContact.__table__, ("household_id", "address"),
                 [(hid, r["address"]) for hid, r in zip(ids, rows, strict=True)])
-    now = utcnow()
-    insert_rows(Token.__table__, ("token", "kind", "community_id", "household_id", "created_at"),
-                [(new_secret(), HOUSEHOLD, r["community_id"], hid, now) for hid, r in zip(ids, rows, strict=True)])
-    return len(ids)
+    return rounds.join_take_all([(hid, r["community_id"]) for hid, r in zip(ids, rows, strict=True)])

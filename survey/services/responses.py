@@ -2,8 +2,10 @@
 
 Guarantees (each enforced by the database, not by process memory, so any number of workers agree):
 
-* a household answers once: ``response.household_id`` is unique, so of two concurrent first
-  submissions on one household link exactly one inserts its row; the other is refused;
+* a household answers once per round: ``(response.round_id, response.household_id)`` is unique, so of two
+  concurrent first submissions on one household link exactly one inserts its row; the other is refused;
+* a closed round takes no answer: the round's status is checked after the page's writes, before the commit,
+  under a share lock of the round row (:func:`survey.services.rounds.check_accepting`);
 * a re-sent POST changes nothing: every rendered page carries a one-time submission key, stored in
   ``page_submission`` (primary key) in the same transaction as the answers it carried;
 * a closed response stays closed: completion is a conditional UPDATE (``WHERE`` the response is still
@@ -24,9 +26,9 @@ import questionnaires as qn
 
 from ..errors import AlreadyAnswered, InvalidForm, NotFound, ResponseClosed
 from ..extensions import db
-from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Token
+from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Round, Token
 from ..models._common import utcnow
-from . import versions
+from . import rounds, tokens, versions
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def household_response(token: Token) -> Response | None:
     """The household's response, if any (household links only)."""
     if not token.single_use:
         return None
-    return db.session.scalar(select(Response).filter_by(household_id=token.household_id))
+    return db.session.scalar(select(Response).filter_by(household_id=token.household_id, round_id=token.round_id))
 
 
 def find(public_id: str | None, token: Token) -> Response | None:
@@ -92,6 +94,16 @@ def decode(questionnaire: qn.Questionnaire, stored: Mapping[str, str]) -> dict[s
     return values
 
 
+def round_of(token: Token, response: Response | None = None) -> Round:
+    """The round a respondent answers into: their response's, else the token's."""
+    return db.session.get(Round, response.round_id) if response is not None else tokens.round_of(token)
+
+
+def round_version(round_: Round) -> QuestionnaireVersion:
+    """The questionnaire version new respondents of a round answer."""
+    return round_.version if round_.version is not None else versions.current_version()
+
+
 def version_of(response: Response) -> qn.Questionnaire:
     """The questionnaire a response answers (its version row is loaded with the response)."""
     return versions.definition(response.version)
@@ -111,8 +123,8 @@ def save_page(
 
     ``public_id`` names the respondent's own response (from their session), or is None for a first
     submission.  Raises :class:`AlreadyAnswered` when a household link has been used by someone
-    else, :class:`ResponseClosed` when the response is no longer open, :class:`NotFound` for a page
-    that does not exist or may not be answered yet.
+    else, :class:`ResponseClosed` when the response is no longer open, :class:`RoundClosed` when the round
+    does not accept answers, :class:`NotFound` for a page that does not exist or may not be answered yet.
     """
     if not key:
         raise NotFound("the form has no submission key")
@@ -124,7 +136,8 @@ def save_page(
     response = _locked(public_id, token)
     if response is not None and not response.is_open:
         raise ResponseClosed("this questionnaire has already been submitted")
-    version = versions.current_version() if response is None else response.version
+    round_ = rounds.check_accepting(response.round_id if response else tokens.round_of(token).id, lock=False)
+    version = round_version(round_) if response is None else response.version
     questionnaire = versions.definition(version)
     known = answers_of(response, questionnaire) if response is not None else {}
     page = _page(questionnaire, page_index, known, response)
@@ -134,7 +147,7 @@ def save_page(
         return PageOutcome(response, result.errors, page_index)
     if response is None:
         try:
-            response = _create(token, version, key=key, language=language, mode=mode)
+            response = _create(token, round_.id, version, key=key, language=language, mode=mode)
         except AlreadyAnswered:  # lost the race: to itself (a re-sent POST) or to another device
             replayed = _replay(key, token)
             if replayed is None:
@@ -145,6 +158,8 @@ def save_page(
     _store(questionnaire, response, [item.code for item in page.items] + sorted(dropped), result.answers)
     following = _advance(questionnaire, response, answers, page.index, language)
     db.session.add(PageSubmission(key=key, response_id=response.id, page=page.index))
+    db.session.flush()
+    rounds.check_accepting(response.round_id, lock=True)  # after the writes: see the module docstring
     try:
         db.session.commit()
     except IntegrityError:  # the same key raced in twice: the other one stored it
@@ -186,13 +201,15 @@ def _first_index(questionnaire: qn.Questionnaire) -> int:
     return qn.first_page(questionnaire).index
 
 
-def _create(token: Token, version: QuestionnaireVersion, *, key: str, language: str, mode: str | None) -> Response:
+def _create(token: Token, round_id: int, version: QuestionnaireVersion, *, key: str, language: str,
+            mode: str | None) -> Response:
     """Insert the response row; the household's unique constraint decides between racing first posts."""
     household = token.single_use
     response = Response(
         public_id=secrets.token_urlsafe(16),
         idempotency_key=key,
         questionnaire_version_id=version.id,
+        round_id=round_id,
         community_id=token.community_id,
         household_id=token.household_id if household else None,
         token_id=token.id,
@@ -266,7 +283,7 @@ class Landing:
     ``state`` is one of: ``"start"`` (a new respondent), ``"continue"`` (this browser's own open response),
     ``"resume"`` (the household's open response started elsewhere: continue after pressing a button),
     ``"finished"`` (this browser's response is closed: thank them, offer nothing), ``"answered"`` (the
-    household's link is used up).
+    household's link is used up), ``"closed"`` / ``"not_started"`` (the round accepts no answers).
     """
 
     state: str
@@ -283,19 +300,23 @@ def landing(token: Token, public_id: str | None) -> Landing:
     mine, household = find(public_id, token), household_response(token)
     if household is not None and not household.is_open:
         return Landing("answered", version_of(household), household, 0)
+    if mine is not None and not mine.is_open:
+        return Landing("finished", version_of(mine), mine, mine.page)
+    round_ = tokens.round_of(token)
+    questionnaire = versions.definition(round_version(round_))
+    if not round_.accepts_answers:
+        return Landing("closed" if round_.is_closed else "not_started", questionnaire, mine, 0)
     if mine is not None:
-        state = "continue" if mine.is_open else "finished"
-        return Landing(state, version_of(mine), mine, mine.page)
+        return Landing("continue", version_of(mine), mine, mine.page)
     if household is not None:
         return Landing("resume", version_of(household), None, household.page)
-    questionnaire = versions.definition(versions.current_version())
     return Landing("start", questionnaire, None, _first_index(questionnaire))
 
 
-def page_view(response: Response | None, index: int) -> PageView:
+def page_view(response: Response | None, index: int, token: Token) -> PageView:
     """The page ``index`` as this respondent may see it; :class:`NotFound` when it is not open to them."""
     if response is None:
-        questionnaire = versions.definition(versions.current_version())
+        questionnaire = versions.definition(round_version(tokens.round_of(token)))
         answers: dict[str, object] = {}
     else:
         questionnaire = version_of(response)

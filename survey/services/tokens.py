@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Community, Token
+from ..models import Community, Round, Token
 from ..models.tokens import COMMUNITY
 
 SECRET_BYTES = 24
@@ -37,6 +37,16 @@ def resolve(secret: str) -> Token:
     if token is None:
         raise NotFound("unknown link")
     return token
+
+
+def round_of(token: Token) -> Round:
+    """The round a token answers into: a household token's own round, the current round for a community's
+    open link."""
+    if token.round_id is not None:
+        return db.session.get(Round, token.round_id)
+    from . import rounds
+
+    return rounds.current()
 
 
 def url_for_token(token: Token | str) -> str:

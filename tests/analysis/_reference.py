@@ -3,7 +3,7 @@
 Every CSV data set lives once in ``tests/analysis/data/`` (written by the generators in ``r/``); every R number
 lives in ``tests/analysis/reference.json``, written by the one command
 ``Rscript tests/analysis/r/make_reference.R`` as ``{"<topic>": ...}`` with one R file per topic in ``r/``
-(``estimates``: r/estimates.R, ``weighting``: r/weighting.R).
+(``estimates``: r/estimates.R, ``weighting``: r/weighting.R, ``weight_chain``: r/weight_chain.R).
 """
 
 from __future__ import annotations

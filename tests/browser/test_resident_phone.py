@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
          "has_touch": True, "locale": "zh-CN"}
-ELIGIBLE = {"S1": "4", "S2": "3"}
+ELIGIBLE = {"S1": "4", "S2": "3", "H1": "2"}
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +58,7 @@ def answer_page(page) -> None:
             target.locator("xpath=..").tap()  # tap the label, as a thumb would
             assert target.is_checked()
         else:
-            fieldset.locator("textarea, input").first.fill("希望小区加装电梯")
+            fieldset.locator("textarea, input").first.fill(ELIGIBLE.get(code, "希望小区加装电梯"))
 
 
 def test_resident_answers_on_phone_from_qr(app, runner, city, live_url, tmp_path):

@@ -125,11 +125,11 @@ def test_export_responses_header_and_rows(app, runner, city, tmp_path):
         header, *rows = list(csv.reader(f))
     assert header[:7] == ["response_id", "community", "household", "mode", "status", "submitted_at",
                           "questionnaire_version"]
-    assert header[7:10] == ["S1", "S2", "S3"] and header[-2:] == ["E1", "E2"]
+    assert header[7:11] == ["S1", "S2", "S3", "H1"] and header[-2:] == ["E1", "E2"]
     first = dict(zip(header, rows[0], strict=True))
     assert first["community"] == "C001" and first["household"].isdigit() and first["mode"] == "qr_household"
     assert first["status"] == "complete" and first["submitted_at"] == "2025-05-01T08:30:00Z"
-    assert first["questionnaire_version"] == "1.0"
+    assert first["questionnaire_version"] == "1.1"
     assert (first["S1"], first["C1"], first["S2"]) == ("4", "2", "")
     assert first["E1"] == '说得好, "很好"\n第二行'
     second = dict(zip(header, rows[1], strict=True))

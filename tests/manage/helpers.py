@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from survey.extensions import db
 from survey.models import Answer, Community, Household, Response, Token
+from survey.services import rounds
 
 
 def add_response(version_id: int, community: str, *, household: tuple[str, str] | None = None,
@@ -20,14 +21,15 @@ def add_response(version_id: int, community: str, *, household: tuple[str, str] 
     if household:
         home = db.session.scalar(select(Household).filter_by(community_id=place.id, building=household[0],
                                                              unit=household[1]))
-        token = db.session.scalar(select(Token).filter_by(household_id=home.id))
+        token = db.session.scalar(select(Token).filter_by(household_id=home.id, round_id=rounds.current().id))
         if status != "partial":
             token.used_at = submitted_at
     else:
         token = db.session.scalar(select(Token).filter_by(community_id=place.id, kind="community"))
     response = Response(
         public_id=secrets.token_urlsafe(12), idempotency_key=secrets.token_urlsafe(12),
-        questionnaire_version_id=version_id, community_id=place.id, household_id=home.id if home else None,
+        questionnaire_version_id=version_id, round_id=rounds.current().id, community_id=place.id,
+        household_id=home.id if home else None,
         token_id=token.id, mode="qr_household" if household else "qr_community", status=status,
         submitted_at=None if status == "partial" else submitted_at,
     )

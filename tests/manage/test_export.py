@@ -35,18 +35,18 @@ def test_no_questionnaire_published_gives_the_fixed_header_only(app):
 
 def test_every_version_is_exported_with_older_items_after_current_ones(app, city):
     data = qn.builtin().to_dict()
-    data["version"] = "1.1"
+    data["version"] = "1.2"
     section = data["sections"][-1]
     section["items"] = [item for item in section["items"] if item["code"] != "E1"]
     with app.app_context():
-        newer = versions.publish(qn.from_dict(data, source="v1.1"))
+        newer = versions.publish(qn.from_dict(data, source="v1.2"))
         add_response(city["version_id"], "C001", household=("1", "101"), answers={"E1": "旧版意见", "S1": "4"})
         add_response(newer.id, "C002", household=("5", "301"), answers={"S1": "3"})
         out = io.StringIO()
         assert export.write_responses(out) == 2
     header, old, new = rows_of(out.getvalue())
     assert header[-1] == "E1" and "E1" not in header[7:-1]
-    assert (old[6], old[-1], new[6], new[-1]) == ("1.0", "旧版意见", "1.1", "")
+    assert (old[6], old[-1], new[6], new[-1]) == ("1.1", "旧版意见", "1.2", "")
     assert new[header.index("S1")] == "3"
 
 

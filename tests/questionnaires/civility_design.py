@@ -15,6 +15,11 @@ LABELS = {
         '您的性别？',
         'Your sex?',
     ),
+    # H1: added in version 1.1 by issue 8 (the weight of the one adult who answers for the household)
+    'H1': (
+        '您家中年满18岁、在这里居住满6个月的成年人共有几位（包括您本人）？',
+        'How many adults aged 18 or over have lived in your household for at least six months, yourself included?',
+    ),
     'A1': (
         '您是否知道本市正在开展（或巩固）全国文明城市创建工作？',
         'Do you know the city is working to win (or keep) the National Civilised City title?',

@@ -8,7 +8,7 @@ import questionnaires as qn
 
 from .civility_design import ANSWERS, C_ITEMS, G5, INDICATORS, LABELS, POSITIVE, R5, R5_SCORES, SCORED, TAGS
 
-CODES = ["S1", "S2", "S3", "A1", "A2", "A3", "A4", "A5", "B1", "B2", *C_ITEMS,
+CODES = ["S1", "S2", "S3", "H1", "A1", "A2", "A3", "A4", "A5", "B1", "B2", *C_ITEMS,
          "D1", "D2", "D3", "D4", "D5", "D6", "E1", "E2"]
 
 
@@ -25,7 +25,7 @@ def test_builtin_loads_from_library_and_is_cached(q):
     assert (qn.BUILTIN_DIR / "civility-household.yaml").is_file()
     assert qn.builtin("civility-household") is q
     assert q.code == "civility-household"
-    assert q.version == "1.0"
+    assert q.version == "1.1"
     assert q.estimated_minutes == 8
 
 
@@ -36,14 +36,14 @@ def test_unknown_builtin_is_refused():
         qn.builtin("../pyproject")
 
 
-def test_thirty_items_in_order(q):
+def test_thirty_one_items_in_order(q):
     assert [item.code for item in q.items] == CODES
-    assert len(q.items) == 30
+    assert len(q.items) == 31
 
 
 def test_sections_and_their_sizes(q):
     sizes = {section.code: len(section.items) for section in q.sections}
-    assert sizes == {"S": 3, "A": 5, "B": 2, "C": 12, "D": 6, "E": 2}
+    assert sizes == {"S": 4, "A": 5, "B": 2, "C": 12, "D": 6, "E": 2}
     for section in q.sections:
         assert section.title.zh and section.title.en
 
@@ -53,6 +53,7 @@ def test_type_counts(q):
     assert types.count("single") == 13
     assert types.count("rating") == 16
     assert types.count("text") == 1
+    assert types.count("number") == 1 and q.item("H1").type == "number"
     assert q.item("E1").type == "text"
 
 
@@ -147,7 +148,7 @@ def test_one_page_per_section(q):
 
 def test_check_file_summarises_the_builtin():
     summary = qn.check_file(qn.BUILTIN_DIR / "civility-household.yaml")
-    assert "30 items (13 single, 16 rating, 1 text) in 6 sections, 6 pages" in summary
+    assert "31 items (13 single, 1 number, 16 rating, 1 text) in 6 sections, 6 pages" in summary
     assert "7 indicators" in summary
     assert "2 screening rules: S1 = 1; S2 = 1" in summary
     assert qn.builtin().digest() in summary

@@ -51,7 +51,25 @@ def test_digest_is_stable_and_sensitive():
 def test_builtin_digest_is_pinned():
     """A change to the built-in file must be a conscious one: update this digest and the version together."""
     q = qn.builtin()
-    assert (q.version, q.digest()) == ("1.0", "5726906d9e9923e3149dcf15e1dfdfe55db3b1651153c4a9fd8cfc87b6b597bc")
+    assert (q.version, q.digest()) == ("1.1", "b2a5c0cea5c8ba882e45eb9b75553c5ec0857959c649abb8f8736178bde82943")
+
+
+def test_version_1_0_stays_loadable_unchanged():
+    """Rounds that used 1.0 keep answering and exporting exactly what they were asked."""
+    q = qn.builtin("civility-household-1.0")
+    assert (q.code, q.version, q.digest()) == (
+        "civility-household", "1.0", "5726906d9e9923e3149dcf15e1dfdfe55db3b1651153c4a9fd8cfc87b6b597bc")
+    assert "H1" not in {item.code for item in q.items}
+
+
+def test_version_1_1_asks_adults_right_after_s3():
+    q = qn.builtin()
+    codes = [item.code for item in q.items]
+    assert codes[codes.index("S3") + 1] == "H1"
+    h1 = q.item("H1")
+    assert (h1.type, h1.required, h1.min, h1.max) == ("number", True, 1, 20)
+    assert "18" in h1.label.zh and "6个月" in h1.label.zh and "18 or over" in h1.label.en
+    assert "six months" in h1.label.en and "yourself included" in h1.label.en
 
 
 def test_scale_expansion_equals_writing_choices_out():

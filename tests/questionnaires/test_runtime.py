@@ -102,6 +102,18 @@ def test_numbers_keep_their_kind(q):
     assert value == 45 and isinstance(value, int)
 
 
+@pytest.mark.parametrize(("raw", "accepted"), [("3", 3), ("12", 12), ("2.5", None), ("3.0", None)])
+def test_a_whole_number_item_takes_no_decimals(raw, accepted):
+    """H1 (adults in the household) is ``decimals: 0``: the weight chain needs a whole number of adults."""
+    q = qn.builtin()
+    page = next(p for p in q.pages() if any(item.code == "H1" for item in p.items))
+    result = qn.parse_page(q, page, {"H1": [raw]}, {"S1": 4, "S2": 3, "S3": 1})
+    if accepted is None:
+        assert result.errors["H1"].en == "Please enter a whole number, such as 3." and result.errors["H1"].zh
+    else:
+        assert "H1" not in result.errors and result.answers["H1"] == accepted
+
+
 def test_text_is_kept_exactly_as_typed(q):
     typed = "<script>alert('x')</script>"
     result = parse(q, "T1", {"T1": [" hi <b> "]}, {"Q1": 2})
@@ -181,6 +193,7 @@ def test_a_whole_builtin_interview():
     visited = []
     while page is not None:
         form = {item.code: [str(item.codes[1])] for item in page.items if item.choices}
+        form.update({item.code: ["2"] for item in page.items if item.type == "number"})  # H1: two adults
         result = qn.parse_page(q, page, form, answers)
         assert result.ok, result.errors
         answers = result.merge(page, answers)
@@ -188,12 +201,12 @@ def test_a_whole_builtin_interview():
         assert qn.status(q, answers) == ("complete" if page.index == 5 else "partial")
         page = qn.next_page(q, answers, after=page.index)
     assert visited == [0, 1, 2, 3, 4, 5]
-    assert len(answers) == 29 and "E1" not in answers
+    assert len(answers) == 30 and "E1" not in answers and answers["H1"] == 2
 
 
 def test_a_complete_eligible_builtin_interview():
     q = qn.builtin()
-    answers = {item.code: item.codes[-1] for item in q.items if item.choices}
+    answers = {item.code: item.codes[-1] for item in q.items if item.choices} | {"H1": 1}
     assert qn.status(q, answers) == "complete"  # E1 is optional
     answers.pop("C7")
     assert qn.status(q, answers) == "partial"

@@ -7,7 +7,7 @@ import re
 from tests.forms import Form, page_form
 
 # Answers chosen where the first listed code would not do: an eligible adult resident.
-ELIGIBLE = {"S1": ["4"], "S2": ["3"], "S3": ["2"]}
+ELIGIBLE = {"S1": ["4"], "S2": ["3"], "S3": ["2"], "H1": ["2"]}
 
 
 def fill(form: Form, overrides: dict[str, list[str]] | None = None) -> dict[str, list[str]]:

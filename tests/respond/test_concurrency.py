@@ -50,4 +50,4 @@ def test_two_concurrent_first_submissions_exactly_one_wins(app, city):
     with app.app_context():
         assert len(db.session.scalars(select(Response)).all()) == 1
         stored = dict(db.session.execute(select(Answer.item, Answer.value)).all())
-    assert stored == {"S1": "4", "S2": "3", "S3": payloads[winner][1]["S3"][0]}
+    assert stored == {"S1": "4", "S2": "3", "S3": payloads[winner][1]["S3"][0], "H1": "2"}

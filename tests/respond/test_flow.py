@@ -58,7 +58,7 @@ def test_whole_questionnaire_is_stored_once_and_link_is_then_closed(client, app,
         assert response.submitted_at is not None and response.household_id is not None
         stored = dict(db.session.execute(select(Answer.item, Answer.value)).all())
         assert stored["S1"] == "4" and stored["A1"] == "1" and stored["E1"] == "希望加强楼道清洁"
-        assert len(stored) == 30
+        assert len(stored) == 31
         assert db.session.scalar(select(Token.used_at).filter_by(token=secret)) is not None
     again = app.test_client().get(f"/r/{secret}")
     assert again.status_code == 409 and "本户已完成问卷" in again.text
@@ -81,7 +81,7 @@ def test_screened_out_resident_ends_as_ineligible(client, app, city):
     with app.app_context():
         response = db.session.scalar(select(Response))
         assert response.status == "ineligible"
-        assert {a.item for a in response.answers} == {"S1", "S2", "S3"}
+        assert {a.item for a in response.answers} == {"S1", "S2", "S3", "H1"}
 
 
 def test_forged_token_gets_the_same_404_as_a_mistyped_one(client, app, city):
@@ -149,7 +149,7 @@ def test_same_page_posted_twice_changes_nothing(client, app, city):
     again = client.post(path, data=data)
     assert again.status_code == 302 and again.headers["Location"] == first.headers["Location"]
     assert count(app, Response) == 1 and count(app, PageSubmission) == 1
-    assert count(app, Answer) == 3
+    assert count(app, Answer) == 4
 
 
 def test_free_text_is_stored_as_typed_and_shown_escaped(client, app, city):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 import questionnaires as qn
 from survey.extensions import db
 from survey.models import Answer, Response
-from survey.services import versions
+from survey.services import rounds, versions
 from tests.forms import page_form
 from tests.respond.test_flow import first_page, secrets_of
 
@@ -58,7 +58,9 @@ sections:
 @pytest.fixture
 def skip_city(app, city):
     with app.app_context():
-        versions.publish(qn.loads(SKIP_YAML, source="skip.yaml"))
+        version = versions.publish(qn.loads(SKIP_YAML, source="skip.yaml"))
+        rounds.current().questionnaire_version_id = version.id  # the round's questionnaire is what it asks
+        db.session.commit()
     app.config["BUILTIN_QUESTIONNAIRE"] = "skip-test"
     return secrets_of(app)[0]
 
