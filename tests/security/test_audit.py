@@ -83,3 +83,13 @@ def test_actions_are_declared_once_and_the_database_refuses_others(app):
 def test_audit_page_pages_back_and_ignores_impossible_ids(app, signed_in):
     for before in ("1", "99999999999999999999999", "-5", "x"):
         assert signed_in.get(f"/manage/audit?before={before}").status_code == 200
+
+
+def test_round_changes_are_recorded(app, runner, city):
+    for args in (["round", "create", "R9", "--design", "take-all"], ["round", "open", "R9"],
+                 ["round", "close", "R9"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    rounds = [(action, actor) for action, actor in events(app) if action.startswith("round_")]
+    assert rounds == [("round_created", "(command line)"), ("round_opened", "(command line)"),
+                      ("round_closed", "(command line)")]
