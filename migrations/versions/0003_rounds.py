@@ -114,7 +114,6 @@ def upgrade():
     sa.Column('final_weight', sa.Float(), nullable=True),
     sa.Column('weight_class', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['weight_run.id'], name=op.f('fk_household_weight_run_id_weight_run'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['sampled_household_id'], ['sampled_household.id'], name=op.f('fk_household_weight_sampled_household_id_sampled_household'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('run_id', 'sampled_household_id', name=op.f('pk_household_weight'))
     )
 

@@ -149,10 +149,11 @@ class HouseholdWeight(db.Model):
     apply)."""
 
     __tablename__ = "household_weight"
-    # One row per sampled household and run; the key is the only index (a million rows load by COPY).
+    # One row per sampled household and run; the key is the only index and the run the only foreign key (a
+    # million rows load by COPY; a per-row check against sampled_household would double the load: the rows
+    # are written from that table in the same transaction, and go with their run, which goes with its round).
     run_id: Mapped[int] = mapped_column(ForeignKey("weight_run.id", ondelete="CASCADE"), primary_key=True)
-    sampled_household_id: Mapped[int] = mapped_column(ForeignKey("sampled_household.id", ondelete="CASCADE"),
-                                                      primary_key=True)
+    sampled_household_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     base_weight: Mapped[float | None] = mapped_column(Float)
     unknown_factor: Mapped[float | None] = mapped_column(Float)
     nonresponse_factor: Mapped[float | None] = mapped_column(Float)

@@ -45,3 +45,36 @@ def insert_rows_returning_ids(table: Table, columns: Sequence[str], rows: Sequen
         return ids
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(db.session.execute(statement, [dict(zip(columns, row, strict=True)) for row in rows]).scalars())
+
+
+def insert_columns(table: Table, columns: dict[str, Sequence]) -> None:
+    """Insert rows given as columns (numpy arrays or lists, equal length; NaN and None are NULL) into ``table``.
+
+    On PostgreSQL the columns are written as CSV by pyarrow (C++) and loaded by one COPY, so a million rows of
+    weights take a second or two instead of the tens of seconds a row-by-row load would."""
+    names = list(columns)
+    if not names or len(columns[names[0]]) == 0:
+        return
+    if not _postgresql():
+        rows = zip(*(_python(columns[name]) for name in names), strict=True)
+        db.session.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    arrays = [pa.array(columns[name], from_pandas=True) for name in names]  # from_pandas: NaN is null
+    buffer = io.BytesIO()
+    pacsv.write_csv(pa.table(arrays, names=names), buffer,
+                    write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    driver = db.session.connection().connection.driver_connection
+    quoted = ", ".join(f'"{name}"' for name in names)
+    with driver.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN WITH (FORMAT csv)') as copy:
+        copy.write(buffer.getbuffer())
+
+
+def _python(values) -> list:
+    """A column as Python values with NaN as None (what executemany binds)."""
+    out = values.tolist() if hasattr(values, "tolist") else list(values)
+    return [None if isinstance(v, float) and v != v else v for v in out]

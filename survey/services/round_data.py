@@ -9,11 +9,13 @@ here once, from the design page's table.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import Answer, Community, District, Household, Response, Round, SampledHousehold, Street
@@ -59,61 +61,142 @@ class RoundArrays:
         return self.community, self.sample_id.astype(str), self.community_households.astype(float)
 
 
-def read_round(round_: Round, items: Sequence[str] = ()) -> RoundArrays:
-    """Every released sampled household of ``round_`` with the numeric answers to ``items``."""
+_COLUMNS = ("sample_id", "community_id", "building", "unit", "probability", "building_probability",
+            "response_id", "status")
+
+
+def read_round(round_: Round, items: Sequence[str] = (), *, ordered: bool = False) -> RoundArrays:
+    """Every released sampled household of ``round_`` with the numeric answers to ``items``.
+
+    One lean query reads the households (each item's answer joined by its unique key); the geography of the
+    round's communities (a few hundred rows) is read apart and spread by numpy. On PostgreSQL the households
+    come as one ``COPY ... TO STDOUT`` read by pyarrow's CSV reader. Rows are in sample order, or in
+    (community, building, unit) order with ``ordered`` (for files people read)."""
+    items = list(dict.fromkeys(items))
+    query = _query(round_, items)
+    columns = _copy_columns(query, items) if _postgresql() else _fetch_columns(query, items)
+    geo = _geography(round_)
+    if ordered:
+        columns = _sorted(columns, geo)
+    ids = np.array(sorted(geo), dtype=np.int64)
+    where = np.searchsorted(ids, columns["community_id"].astype(np.int64))
+    table = [geo[i] for i in ids.tolist()]
+    pick = {name: np.array([row[k] for row in table], dtype=kind)[where] if len(table) else np.array([], kind)
+            for k, (name, kind) in enumerate((("community", str), ("street", str), ("district", str),
+                                               ("community_households", np.int64),
+                                               ("community_buildings", np.int64)))}
+    return RoundArrays(
+        round=round_, sample_id=columns["sample_id"].astype(np.int64),
+        community=pick["community"], street=pick["street"], district=pick["district"],
+        building=columns["building"].astype(str), unit=columns["unit"].astype(str),
+        probability=columns["probability"].astype(float),
+        building_probability=columns["building_probability"].astype(float),
+        community_households=pick["community_households"], community_buildings=pick["community_buildings"],
+        response_id=columns["response_id"].astype(object), status=columns["status"].astype(object),
+        answers={item: columns[f"a_{i}"] for i, item in enumerate(items)},
+    )
+
+
+def _geography(round_: Round) -> dict[int, tuple]:
+    """community id -> (community code, street code, district code, N_c, B_c) of the round's communities."""
     from ..models import RoundCommunity
 
+    query = (select(Community.id, Community.code, Street.code, District.code, RoundCommunity.households,
+                    RoundCommunity.buildings)
+             .join(Street, Street.id == Community.street_id).join(District, District.id == Street.district_id)
+             .join(RoundCommunity, RoundCommunity.community_id == Community.id)
+             .where(RoundCommunity.round_id == round_.id))
+    return {row[0]: tuple(row[1:]) for row in db.session.execute(query)}
+
+
+def _sorted(columns: dict[str, np.ndarray], geo: dict[int, tuple]) -> dict[str, np.ndarray]:
+    codes = [geo[c][0] for c in columns["community_id"].tolist()]
+    keys = list(zip(codes, columns["building"].tolist(), columns["unit"].tolist(), strict=True))
+    order = np.array(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+    return {name: values[order] for name, values in columns.items()}
+
+
+def _query(round_: Round, items: Sequence[str]):
     response = and_(Response.round_id == SampledHousehold.round_id,
                     Response.household_id == SampledHousehold.household_id)
+    answers = [aliased(Answer, name=f"a_{i}") for i in range(len(items))]
     query = (
-        select(SampledHousehold.id, Community.code, Street.code, District.code, Household.building, Household.unit,
-               SampledHousehold.probability, SampledHousehold.building_probability, RoundCommunity.households,
-               RoundCommunity.buildings, Response.id, Response.public_id, Response.status)
+        select(SampledHousehold.id, Household.community_id, Household.building, Household.unit,
+               SampledHousehold.probability, SampledHousehold.building_probability, Response.public_id,
+               Response.status, *(a.value for a in answers))
         .join(Household, Household.id == SampledHousehold.household_id)
-        .join(Community, Community.id == Household.community_id)
-        .join(Street, Street.id == Community.street_id)
-        .join(District, District.id == Street.district_id)
-        .join(RoundCommunity, and_(RoundCommunity.round_id == SampledHousehold.round_id,
-                                   RoundCommunity.community_id == Community.id))
         .outerjoin(Response, response)
-        .where(SampledHousehold.round_id == round_.id, SampledHousehold.released.is_(True))
-        .order_by(Community.code, Household.building, Household.unit)
     )
+    for item, alias in zip(items, answers, strict=True):
+        query = query.outerjoin(alias, and_(alias.response_id == Response.id, alias.item == item))
+    return query.where(SampledHousehold.round_id == round_.id, SampledHousehold.released.is_(True))
+
+
+def _fetch_columns(query, items: Sequence[str]) -> dict[str, np.ndarray]:
+    names = [*_COLUMNS, *(f"a_{i}" for i in range(len(items)))]
     rows = db.session.execute(query).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 13
-    text = [np.array(c, dtype=object) for c in columns[1:6]]
-    response_ids = np.array([-1 if r is None else r for r in columns[10]], dtype=np.int64)
-    return RoundArrays(
-        round=round_,
-        sample_id=np.array(columns[0], dtype=np.int64),
-        community=text[0], street=text[1], district=text[2], building=text[3], unit=text[4],
-        probability=np.array([np.nan if p is None else p for p in columns[6]], dtype=float),
-        building_probability=np.array(columns[7], dtype=float),
-        community_households=np.array(columns[8], dtype=np.int64),
-        community_buildings=np.array(columns[9], dtype=np.int64),
-        response_id=np.array(["" if p is None else p for p in columns[11]], dtype=object),
-        status=np.array(["" if s is None else s for s in columns[12]], dtype=object),
-        answers=_answers(round_, response_ids, items),
-    )
-
-
-def _answers(round_: Round, response_ids: np.ndarray, items: Sequence[str]) -> dict[str, np.ndarray]:
-    """item -> the answer of each row's response as a number (NaN when absent or not a number)."""
-    out = {item: np.full(response_ids.shape[0], np.nan) for item in items}
-    if not items or response_ids.size == 0:
-        return out
-    position = {int(rid): i for i, rid in enumerate(response_ids.tolist()) if rid >= 0}
-    query = (select(Answer.response_id, Answer.item, Answer.value)
-             .join(Response, Response.id == Answer.response_id)
-             .where(Response.round_id == round_.id, Response.household_id.is_not(None), Answer.item.in_(items)))
-    for response_id, item, value in db.session.execute(query.execution_options(yield_per=50_000)):
-        row = position.get(response_id)
-        if row is not None:
-            out[item][row] = _number(value)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    out = {}
+    for name, values in zip(names, columns, strict=True):
+        if name.startswith("a_"):
+            out[name] = np.array([_number(v) for v in values], dtype=float)
+        elif name in ("response_id", "status"):
+            out[name] = np.array(["" if v is None else v for v in values], dtype=object)
+        elif name == "probability":
+            out[name] = np.array([np.nan if v is None else v for v in values], dtype=float)
+        else:
+            out[name] = np.array(values, dtype=object if name in ("building", "unit") else None)
     return out
 
 
-def _number(cell: str) -> float:
+def _copy_columns(query, items: Sequence[str]) -> dict[str, np.ndarray]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [*_COLUMNS, *(f"a_{i}" for i in range(len(items)))]
+    sql = str(query.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+    buffer = io.BytesIO()
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    types = {name: pa.string() for name in names}
+    types.update(sample_id=pa.int64(), community_id=pa.int64(), probability=pa.float64(),
+                 building_probability=pa.float64())
+    table = pacsv.read_csv(
+        io.BytesIO(buffer.getvalue()), read_options=pacsv.ReadOptions(column_names=names),
+        convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                             quoted_strings_can_be_null=False))
+    out = {}
+    for name in names:
+        column = table.column(name)
+        if name.startswith("a_"):
+            out[name] = _numbers(column)
+        elif name in ("response_id", "status"):
+            out[name] = column.fill_null("").to_numpy(zero_copy_only=False)
+        else:
+            out[name] = column.to_numpy(zero_copy_only=False)
+    return out
+
+
+def _numbers(column) -> np.ndarray:
+    """Answer cells as numbers: NaN where absent or not a number."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        return np.array([_number(v) for v in column.to_pylist()], dtype=float)
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _number(cell: str | None) -> float:
+    if cell is None:
+        return np.nan
     try:
         return float(cell)
     except ValueError:

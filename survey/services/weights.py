@@ -26,7 +26,7 @@ from ..extensions import db
 from ..models import HouseholdWeight, Response, Round, WeightRun
 from ..models._common import utcnow
 from . import margins as round_margins
-from ._bulk import insert_rows
+from ._bulk import insert_columns
 from .round_data import RoundArrays, read_round
 
 ADULTS = "H1"  # the item that counts the household's eligible adults (step 4)
@@ -150,19 +150,20 @@ def _asks(round_: Round, item: str) -> bool:
 
 
 def _store(run: WeightRun, arrays: RoundArrays, chain: analysis.WeightChain) -> None:
-    columns = ("run_id", "sampled_household_id", "base_weight", "unknown_factor", "nonresponse_factor", "adults",
-               "person_factor", "calibration_factor", "final_weight", "weight_class")
     adults = arrays.answers.get(ADULTS)
-    values = [_column(chain.base_weight), _column(chain.unknown_factor), _column(chain.nonresponse_factor),
-              [None] * len(arrays) if adults is None else _column(np.where(chain.respondent, adults, np.nan), int),
-              _column(chain.person_factor), _column(chain.calibration_factor), _column(chain.final_weight),
-              [str(c) for c in chain.weight_class.tolist()]]
-    rows = [(run.id, sid, *cells) for sid, *cells in zip(arrays.sample_id.tolist(), *values, strict=True)]
-    insert_rows(HouseholdWeight.__table__, columns, rows)
+    n = len(arrays)
+    insert_columns(HouseholdWeight.__table__, {
+        "run_id": np.full(n, run.id, dtype=np.int64), "sampled_household_id": arrays.sample_id,
+        "base_weight": chain.base_weight, "unknown_factor": chain.unknown_factor,
+        "nonresponse_factor": chain.nonresponse_factor,
+        "adults": [None] * n if adults is None else _whole(np.where(chain.respondent, adults, np.nan)),
+        "person_factor": chain.person_factor, "calibration_factor": chain.calibration_factor,
+        "final_weight": chain.final_weight, "weight_class": chain.weight_class.astype(str)})
 
 
-def _column(values: np.ndarray, kind=float) -> list:
-    return [None if not math.isfinite(v) else kind(v) for v in values.tolist()]
+def _whole(values: np.ndarray) -> list:
+    """Whole numbers as Python ints, NaN as None (an integer column)."""
+    return [None if not math.isfinite(v) else int(v) for v in values.tolist()]
 
 
 def _utc(moment: datetime) -> datetime:
@@ -202,7 +203,7 @@ def write_weights(round_: Round, out: TextIO, parameters: WeightParameters | Non
 
 def weight_rows(round_: Round, run: WeightRun):
     """The cells of :data:`WEIGHT_COLUMNS` for every household of ``run``, in (community, building, unit) order."""
-    arrays = read_round(round_)
+    arrays = read_round(round_, ordered=True)
     t = HouseholdWeight.__table__.c
     query = select(t.sampled_household_id, t.base_weight, t.unknown_factor, t.nonresponse_factor, t.adults,
                    t.person_factor, t.calibration_factor, t.final_weight, t.weight_class).where(t.run_id == run.id)
