@@ -12,7 +12,7 @@ from typing import Any
 
 from ._errors import Problem
 from ._expr import Expression, ExpressionError
-from ._model import Choice, FrozenMap, Label, Question
+from ._model import MAX_ANSWER_CODE, Choice, FrozenMap, Label, Question
 from ._yaml import line_of
 
 LANGUAGES = {"zh": "Chinese", "en": "English"}
@@ -105,7 +105,7 @@ class Builder:
         return self.texts(node, what, item)
 
     def choices(self, parent: Mapping, key: str, item: str | None) -> tuple[Choice, ...] | None:
-        """Read a list of ``{code, zh, en}``; codes are distinct whole numbers >= 0.
+        """Read a list of ``{code, zh, en}``; codes are distinct whole numbers from 0 to ``MAX_ANSWER_CODE``.
 
         Returns the choices that could be read (so that positive sets are still checked against them);
         the caller tells a broken list by the problems reported.
@@ -120,9 +120,10 @@ class Builder:
                 continue
             code = entry.get("code")
             label = self.texts(entry, f"choice {code!r}", item)
-            if not is_int(code) or code < 0:
+            if not is_int(code) or not 0 <= code <= MAX_ANSWER_CODE:
                 if code is not None:
-                    message = f"answer code must be a whole number >= 0, not {kind_of(code)}"
+                    message = (f"answer code must be a whole number from 0 to {MAX_ANSWER_CODE}, "
+                               f"not {code if is_int(code) else kind_of(code)}")
                     self.report(entry, "code", message, item)
             elif code in {c.code for c in result}:
                 self.report(entry, "code", f"duplicate answer code {code}", item)

@@ -11,6 +11,10 @@ from typing import Any
 
 from ._expr import Expression
 
+#: The largest answer code: what a form input can carry (nine digits, so it fits a 32-bit integer everywhere).
+#: The loader refuses a larger code, so no questionnaire offers an answer the form cannot accept.
+MAX_ANSWER_CODE = 999_999_999
+
 
 @dataclass(frozen=True)
 class Label:

@@ -54,14 +54,18 @@ def screened_out(q: Questionnaire, answers: Mapping[str, Any]) -> bool:
 
 
 def prune(q: Questionnaire, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """``answers`` without unknown items and without items that skip logic now hides.
+    """``answers`` without unknown items, without items that skip logic now hides, and without the pages after
+    the one where a screening rule became true (the interview ends there, as :func:`next_page` says).
 
-    Call it after a respondent goes back and changes an answer that later relevance reads.
+    Call it after a respondent goes back and changes an answer that later relevance or screening reads.
     """
     kept: dict[str, Any] = {}
-    for question in q.items:
-        if question.code in answers and is_relevant(q, question, kept):
-            kept[question.code] = answers[question.code]
+    for page in q.pages():
+        if screened_out(q, kept):
+            break
+        for question in page.items:
+            if question.code in answers and is_relevant(q, question, kept):
+                kept[question.code] = answers[question.code]
     return kept
 
 

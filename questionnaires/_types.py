@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from ._errors import AnswerError
-from ._model import Choice, Label, Question
+from ._model import MAX_ANSWER_CODE, Choice, Label, Question
 
 TEXT_HARD_LIMIT = 10_000  # applies when a text item gives no max_length: nobody types a novel on a doorstep
-_CODE = re.compile(r"[0-9]{1,9}")
+_CODE = re.compile(f"[0-9]{{1,{len(str(MAX_ANSWER_CODE))}}}")
 _NUMBER = re.compile(r"-?[0-9]{1,15}(\.[0-9]{1,15})?")
 
 CHOOSE_GIVEN = Label("请从给出的选项中选择。", "Please choose one of the answers given.")

@@ -73,8 +73,11 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _sequence)
 
 
 def read_yaml(text: str, source: str) -> tuple[Any, list[Problem]]:
-    """Parse ``text``; return the data and the problems (a syntax error, duplicate keys)."""
-    loader = _Loader(text)
+    """Parse ``text``; return the data and the problems (a syntax error, duplicate keys, a control character)."""
+    try:
+        loader = _Loader(text)  # refuses a control character at once (yaml.reader.ReaderError)
+    except yaml.YAMLError as err:
+        return None, [Problem(source, None, None, f"YAML syntax error: {err}")]
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as err:

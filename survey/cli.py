@@ -17,7 +17,8 @@ import questionnaires as qn
 from .cli_rounds import commands as round_commands
 from .cli_weights import commands as weight_commands
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
-from .services import demo, export, frame, users
+from .models import Action
+from .services import audit, demo, export, frame, users
 from .services.tokens import url_for_token
 
 
@@ -25,6 +26,10 @@ def _fail(lines) -> None:
     for line in lines:
         click.echo(line, err=True)
     raise click.exceptions.Exit(1)
+
+
+def _cannot_write(path: Path, err: OSError) -> None:
+    _fail([f"Error: cannot write {path}: {err.strerror or err}"])
 
 
 def _url(endpoint: str, **values) -> str:
@@ -67,6 +72,8 @@ def import_frame_command(file: Path):
     """Load a sampling-frame CSV file (all or nothing; loading the same file again changes nothing)."""
     try:
         report = frame.import_frame(file.read_bytes(), source=file.name)
+    except OSError as err:
+        _fail([f"Error: cannot read {file}: {err.strerror or err}"])
     except FrameError as err:
         _fail([f"{file}: refused, nothing was loaded ({len(err.problems)} problems):"]
               + [f"  row {row}: {reason}" if row else f"  {reason}" for row, reason in err.problems])
@@ -97,6 +104,10 @@ def export_qr_command(code: str, out_dir: Path):
         written = export.write_household_qr(code, out_dir)
     except NotFound:
         _fail([f"Error: there is no community {code!r}"])
+    except OSError as err:
+        _cannot_write(Path(err.filename or out_dir), err)
+    audit.record(Action.EXPORT_QR, detail={"community": code, "files": len(written), "folder": str(out_dir)},
+                 commit=True)
     click.echo(f"{len(written)} QR codes of community {code} written to {out_dir} (index: {out_dir / 'index.csv'})")
 
 
@@ -135,6 +146,8 @@ def export_responses_command(out_file: Path, fmt: str | None, round_code: str | 
         _fail([f"Error: cannot write {out_file}: {err.strerror or err}"])
     finally:
         partial.unlink(missing_ok=True)
+    audit.record(Action.EXPORT_RESPONSES, detail={"file": str(out_file), "format": fmt, "round": round_code,
+                                                  "responses": count}, commit=True)
     click.echo(f"{count} responses written to {out_file} ({fmt})")
 
 

@@ -19,7 +19,14 @@ ENV_KEYS = {
     "SURVEY_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SURVEY_BASE_URL": "BASE_URL",
     "SURVEY_ENV": "ENV",
+    "SURVEY_RATELIMIT_STORAGE_URL": "RATELIMIT_STORAGE_URI",
+    "SURVEY_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+    "SURVEY_SESSION_ABSOLUTE_HOURS": "SESSION_ABSOLUTE_HOURS",
+    "SURVEY_LOGIN_LIMIT_ACCOUNT": "LOGIN_LIMIT_ACCOUNT",
+    "SURVEY_LOGIN_LIMIT_ADDRESS": "LOGIN_LIMIT_ADDRESS",
 }
+#: settings read from the environment as whole numbers
+INT_KEYS = frozenset({"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"})
 
 
 class Defaults:
@@ -35,6 +42,20 @@ class Defaults:
     # connection dropped by a database restart fails one request, which the resident simply re-sends.
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_recycle": 1800}
     BUILTIN_QUESTIONNAIRE = "civility-household"
+    # Administrators' sessions (survey/services/sessions.py): ended after this long idle / after sign-in.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    # Sign-in throttle (Flask-Limiter): failed sign-ins allowed per account and per client address.  Counts
+    # live in memory (one process: the demo) or, in production with several workers, in Redis:
+    # SURVEY_RATELIMIT_STORAGE_URL=redis://127.0.0.1:6379/0.
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_ADDRESS = "20 per 15 minutes"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = "survey"
+    # Redis down: fall back to per-process counts and keep serving rather than failing every sign-in.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
 
 def load_config(app, test_config=None) -> None:
@@ -44,7 +65,7 @@ def load_config(app, test_config=None) -> None:
         app.config.from_pyfile("config.py", silent=True)
         for var, key in ENV_KEYS.items():
             if os.environ.get(var):
-                app.config[key] = os.environ[var]
+                app.config[key] = _setting(var, key)
     else:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -56,6 +77,15 @@ def load_config(app, test_config=None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+
+
+def _setting(var: str, key: str):
+    value = os.environ[var]
+    if key in INT_KEYS:
+        if not value.strip().isdigit():
+            raise RuntimeError(f"{var} must be a whole number of minutes or hours, not {value!r}")
+        return int(value)
+    return value
 
 
 def _instance_secret(app) -> str:

@@ -38,6 +38,10 @@ class AlreadyExists(SurveyError):
     """Something to be created under a unique name (an administrator's username) exists already."""
 
 
+class InvalidForm(SurveyError):
+    """A posted form carries a field no page of this site renders (a forged or damaged submission)."""
+
+
 class RoundError(SurveyError):
     """A round command or draw was refused (unknown round, bad sizes file, a status it cannot move to …)."""
 

@@ -1,5 +1,7 @@
 """Extensions, created unbound and bound in :func:`survey.create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,5 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "manage.login"
+# No default limits: only the sign-in is throttled (survey/manage/views.py); settings in survey/config.py.
+limiter = Limiter(get_remote_address)

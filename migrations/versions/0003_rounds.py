@@ -3,7 +3,7 @@ tokens belong to a round.  Existing households, tokens and responses go into a f
 in the field, current); an empty database gets no round (``demo`` or the first frame load creates one).
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-01 15:19:56.949606
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

@@ -23,4 +23,4 @@ def _login_messages(_state):
     login_manager.login_message_category = "info"
 
 
-from . import rounds, views, weights  # noqa: E402,F401
+from . import account, rounds, views, weights  # noqa: E402,F401

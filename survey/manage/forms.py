@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 
 
 class LoginForm(FlaskForm):
@@ -31,6 +31,22 @@ class LogoutForm(FlaskForm):
 class FrameUploadForm(FlaskForm):
     file = FileField("抽样框 CSV 文件 Frame CSV file", validators=[FileRequired("请选择文件。 Choose a file.")],
                      render_kw={"accept": ".csv,text/csv"})
+
+
+class PasswordForm(FlaskForm):
+    """A new password chosen by its user; the policy is checked by ``users.change_password``."""
+
+    current = PasswordField("当前密码 Current password", validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField("新密码 New password", validators=[DataRequired(), Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("再次输入新密码 New password again",
+                            validators=[DataRequired(), EqualTo("new", "两次输入不一致。 The two entries differ.")],
+                            render_kw={"autocomplete": "new-password"})
+
+
+class SignOutEverywhereForm(FlaskForm):
+    """Ends every session of a user (a POST with a CSRF token)."""
 
 
 class RoundForm(FlaskForm):

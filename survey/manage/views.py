@@ -7,14 +7,15 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import Response, abort, flash, g, redirect, render_template, request, send_file, stream_with_context, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import FrameError, NotFound
 from ..extensions import csrf
-from ..services import communities, export, frame, users
+from ..models import Action
+from ..services import audit, communities, export, frame, sessions, users
 from . import bp
-from .auth import safe_next
+from .auth import login_throttle, safe_next
 from .forms import FrameUploadForm, LoginForm, LogoutForm
 
 FRAME_MAX_BYTES = 32 * 1024 * 1024  # about 300 000 households; the app-wide limit is for answer pages
@@ -23,7 +24,9 @@ BAD_LOGIN = "用户名或密码错误。 Wrong username or password."
 
 @bp.context_processor
 def inject_logout_form():
-    return {"logout_form": LogoutForm()}
+    # formdata=None: rendering the sign-out button never reads the request body, so an error page for an
+    # oversized POST (413) renders instead of reading the body again and failing with a bare 500.
+    return {"logout_form": LogoutForm(formdata=None)}
 
 
 def _community(code: str):
@@ -34,6 +37,7 @@ def _community(code: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_throttle
 def login():
     if current_user.is_authenticated:
         return redirect(url_for(".dashboard"))
@@ -43,7 +47,11 @@ def login():
         user = users.authenticate(form.username.data, form.password.data)
         if user:
             login_user(user)
+            sessions.begin(user)
+            audit.record(Action.SIGN_IN, user=user, commit=True)
             return redirect(safe_next(form.next.data) or url_for(".dashboard"))
+        g.login_failed = True  # counted by the throttle
+        audit.record(Action.SIGN_IN_FAILED, actor=form.username.data, commit=True)
         error = BAD_LOGIN
     return render_template("manage/login.html", form=form, error=error)
 
@@ -51,7 +59,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if LogoutForm().validate_on_submit():
+        user = current_user._get_current_object()
+        sessions.end_everywhere(user)  # a copy of this cookie must not stay signed in
+        audit.record(Action.SIGN_OUT, user=user, commit=True)
         logout_user()
+        sessions.forget()
         flash("已退出登录。 You have signed out.", "info")
     return redirect(url_for(".login"))
 
@@ -72,6 +84,7 @@ def community(code: str):
 @bp.route("/communities/<code>/qr-sheet")
 def qr_sheet(code: str):
     place = _community(code)
+    audit.record(Action.EXPORT_QR, detail={"community": code, "as": "printed sheet"}, commit=True)
     return render_template("manage/qr_sheet.html", community=place, cards=communities.qr_cards(place))
 
 
@@ -94,6 +107,8 @@ def frame_upload():
             report = frame.import_frame(form.file.data.read(), source=form.file.data.filename or "upload.csv")
         except FrameError as err:
             problems = err.problems
+            audit.record(Action.FRAME_REFUSED, detail={"file": form.file.data.filename,
+                                                       "problems": len(problems)}, commit=True)
     refused = bool(problems) or (form.is_submitted() and bool(form.errors))
     return render_template("manage/frame.html", form=form, report=report, problems=problems,
                            columns=frame.COLUMNS), 400 if refused else 200
@@ -137,6 +152,7 @@ def export_format(fmt: str):
     stamp = f"{datetime.now(UTC):%Y%m%d-%H%M%S}"
     kind = export.FORMATS[fmt]
     name = f"responses-{stamp}.{kind.extension}"
+    audit.record(Action.EXPORT_RESPONSES, detail={"file": name, "format": fmt, "round": round_code}, commit=True)
     try:
         if fmt in ("csv", "excel-csv"):
             export.open_table(round_code=round_code)  # an unknown round is refused before streaming starts

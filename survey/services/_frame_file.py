@@ -24,6 +24,10 @@ CODE_COLUMNS = ("district_code", "street_code", "community_code")
 # Codes appear in URLs and file names: letters, digits and - _ . only.
 CODE_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 BOM = "\ufeff"
+# Control characters nobody types into a spreadsheet; PostgreSQL text cannot hold NUL at all, so they are
+# refused here, before the database, with the same message on SQLite and PostgreSQL.  Tab and line breaks
+# (a multi-line address cell) are kept.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -59,7 +63,7 @@ def read_rows(data: bytes, problems: list) -> list[tuple[int, dict[str, str]]]:
         problems.append((0, "the file is not UTF-8 text: save it from the spreadsheet as "
                             "'CSV UTF-8' (CSV UTF-8 逗号分隔) and load it again"))
         problems.extend((n, "contains bytes that are not UTF-8") for n in undecodable)
-    if not records:
+    if not records or 1 in undecodable:  # a header that is not text cannot be named in a message
         return []
     header = [name.strip().removeprefix(BOM).strip().lower() for name in records[0][1]]
     if not _check_header(header, problems):
@@ -131,6 +135,9 @@ def _cell_problems(cells: dict[str, str]) -> list[str]:
         value = cells[name]
         if not value and name not in OPTIONAL:
             found.append(f"{name} is empty")
+        elif CONTROL.search(value):
+            found.append(f"{name} contains the control character U+{ord(CONTROL.search(value)[0]):04X}; "
+                         "remove it")
         elif len(value) > MAX_LENGTH[name]:
             found.append(f"{name} is {len(value)} characters long (at most {MAX_LENGTH[name]})")
         elif name in CODE_COLUMNS and not CODE_SHAPE.match(value):

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Community, District, Household, Mode, Response, SampledHousehold, Status, Street, Token
 from ..models.tokens import HOUSEHOLD
 from . import qr, rounds
+from ._frame_file import CODE_SHAPE, MAX_LENGTH
 from .tokens import community_token, url_for_token
 
 POSTER_BOX = 20  # pixels per module: a poster PNG of about 800 px, sharp when printed on A4
@@ -131,6 +132,10 @@ def overview() -> tuple[list[Group], Counts]:
 
 
 def get(code: str) -> Community:
+    """The community ``code``; :class:`NotFound` (without a query for a code no frame file can hold: NUL or
+    a too long code would fail on PostgreSQL)."""
+    if len(code) > MAX_LENGTH["community_code"] or not CODE_SHAPE.match(code):
+        raise NotFound(f"there is no community {code!r}")
     community = db.session.scalar(select(Community).filter_by(code=code))
     if community is None:
         raise NotFound(f"there is no community {code!r}")

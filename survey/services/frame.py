@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import FrameError
 from ..extensions import db
-from ..models import Community, District, Household, HouseholdContact, Street, Token
+from ..models import Action, Community, District, Household, HouseholdContact, Street, Token
 from ..models.tokens import COMMUNITY
-from . import rounds
+from . import audit, rounds
 from ._bulk import insert_rows, insert_rows_returning_ids
 from ._frame_file import COLUMNS, MAX_LENGTH, Frame, check_rows, read_rows
 from .tokens import new_secret
@@ -66,6 +66,8 @@ def import_frame(data: bytes, *, source: str) -> FrameReport:
         raise FrameError(sorted(problems, key=lambda p: p[0]))
     try:
         report = _store(frame, existing, source)
+        audit.record(Action.FRAME_LOADED, detail={"file": source, "households_added": report.households_added,
+                                                  "households_updated": report.households_updated})
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -25,9 +25,9 @@ import questionnaires as qn
 
 from ..errors import MarginsRefused
 from ..extensions import db
-from ..models import Community, District, Margin, Round, RoundCommunity, Street
+from ..models import Action, Community, District, Margin, Round, RoundCommunity, Street
 from ..models._common import utcnow
-from . import versions
+from . import audit, versions
 from .round_data import read_round
 
 HEADER = ("scope", "variable", "category", "total")
@@ -57,6 +57,7 @@ def load(round_: Round, data: bytes, *, source: str = "margins file") -> Margins
     db.session.execute(delete(Margin).where(Margin.round_id == round_.id))
     db.session.add_all(Margin(round_id=round_.id, scope=s, variable=v, category=c, total=t) for _, s, v, c, t in rows)
     round_.changed_at = utcnow()
+    audit.record(Action.ROUND_CHANGED, detail={"round": round_.code, "margins": len(rows), "source": source})
     db.session.commit()
     return MarginsReport(len(rows), tuple(sorted({r[2] for r in rows})), tuple(sorted({r[1] for r in rows})))
 

@@ -14,6 +14,7 @@ Guarantees (each enforced by the database, not by process memory, so any number 
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 import questionnaires as qn
 
-from ..errors import AlreadyAnswered, NotFound, ResponseClosed
+from ..errors import AlreadyAnswered, InvalidForm, NotFound, ResponseClosed
 from ..extensions import db
 from ..models import Answer, PageSubmission, QuestionnaireVersion, Response, Round, Token
 from ..models._common import utcnow
@@ -38,6 +39,11 @@ class PageOutcome:
     errors: Mapping[str, qn.Label]
     next_page: int | None  # None: the interview has ended (see response.status)
     replay: bool = False  # the POST had been received before; nothing was changed
+
+
+# What new_key() writes (and room for longer keys up to the column width): anything else is refused
+# before it reaches the database, the same on SQLite and PostgreSQL.
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}\Z")
 
 
 def new_key() -> str:
@@ -122,6 +128,8 @@ def save_page(
     """
     if not key:
         raise NotFound("the form has no submission key")
+    if not _KEY_SHAPE.match(key):
+        raise InvalidForm("the form's submission key is not one this site writes")
     replay = _replay(key, token)
     if replay is not None:
         return replay

@@ -20,10 +20,10 @@ from sqlalchemy import select, update
 
 from ..errors import RoundClosed, RoundError
 from ..extensions import db
-from ..models import Community, Round, RoundCommunity, RoundStatus, SampledHousehold, Token
+from ..models import Action, Community, Round, RoundCommunity, RoundStatus, SampledHousehold, Token
 from ..models._common import utcnow
 from ..models.tokens import HOUSEHOLD
-from . import versions
+from . import audit, versions
 from ._bulk import insert_rows
 from ._draw import GENERATOR, DrawSpec, draw, frame_counts, read_frame
 from .tokens import new_secret
@@ -32,7 +32,14 @@ FIRST_ROUND = "R1"
 MAX_SEED = 2**63 - 1
 
 
+def _well_formed(code: str) -> bool:
+    """1 to 32 printable characters without spaces (PostgreSQL would refuse a NUL before the query ran)."""
+    return 0 < len(code) <= 32 and code.isprintable() and not any(ch.isspace() for ch in code)
+
+
 def get(code: str, *, lock: bool = False) -> Round:
+    if not _well_formed(code or ""):
+        raise RoundError(f"there is no round {code!r}")
     query = select(Round).filter_by(code=code).execution_options(populate_existing=True)
     round_ = db.session.scalar(query.with_for_update() if lock else query)
     if round_ is None:
@@ -67,6 +74,8 @@ def create(code: str, spec: DrawSpec, *, seed: int | None = None, name: str = ""
     try:
         round_ = _create(code, spec, seed=seed, name=name, version_id=version.id)
         round_.field_start, round_.field_end = field_start, field_end
+        audit.record(Action.ROUND_CREATED, detail={"round": round_.code, "design": spec.design,
+                                                   "seed": round_.seed})
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -76,8 +85,8 @@ def create(code: str, spec: DrawSpec, *, seed: int | None = None, name: str = ""
 
 def _create(code: str, spec: DrawSpec, *, seed: int | None, name: str, version_id: int | None) -> Round:
     code = (code or "").strip()
-    if not code or len(code) > 32 or any(ch.isspace() for ch in code):
-        raise RoundError(f"round code {code!r}: 1 to 32 characters, no spaces")
+    if not _well_formed(code):
+        raise RoundError(f"round code {code!r}: 1 to 32 characters, no spaces or control characters")
     if db.session.scalar(select(Round.id).filter_by(code=code)) is not None:
         raise RoundError(f"round {code} exists already")
     if seed is not None and not 0 <= seed <= MAX_SEED:
@@ -142,6 +151,7 @@ def open_round(code: str) -> Round:
         raise RoundError(f"round {code} is closed; a closed round is never reopened")
     round_.status = RoundStatus.IN_FIELD
     _make_current(round_)
+    audit.record(Action.ROUND_OPENED, detail={"round": round_.code})
     db.session.commit()
     return round_
 
@@ -159,6 +169,7 @@ def close_round(code: str) -> Round:
     round_ = get(code, lock=True)
     round_.status = RoundStatus.CLOSED
     round_.changed_at = utcnow()
+    audit.record(Action.ROUND_CLOSED, detail={"round": round_.code})
     db.session.commit()
     return round_
 
@@ -219,6 +230,8 @@ def _release(round_: Round, community_code: str) -> int:
            if rep == target.released]
     issue_tokens(round_.id, new)
     round_.changed_at = utcnow()
+    audit.record(Action.ROUND_CHANGED, detail={"round": round_.code, "released": community_code,
+                                               "replicate": target.released, "households": len(new)})
     db.session.commit()
     return len(new)
 

@@ -80,7 +80,10 @@ def test_qr_sheet_has_one_card_per_household_with_labels_and_no_address(app, sig
         ["1号楼 101", "1号楼 102", "2号楼 201"]
     assert all("请用手机扫描二维码，填写文明城市创建入户调查问卷（每户限填一次）" in card for card in cards)
     assert "和平里1号楼101" not in html and "和平里2号楼201" not in html
-    assert "@media print" in html and "break-after: page" in html
+    assert 'href="/static/qr-sheet.css"' in html  # print layout: no inline style (the CSP allows none)
+    css = signed_in.get("/static/qr-sheet.css")
+    assert "@media print" in css.text and "break-after: page" in css.text
+    css.close()
     with app.app_context():
         secrets = set(db.session.scalars(select(Token.token).filter_by(kind="household")))
     for card in cards:
