@@ -24,12 +24,14 @@ demo: $(BIN)/flask
 	$(BIN)/flask --app wsgi demo
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
-# The export tests read .sav files with PSPP and .sav/.dta files with R's haven.
+# The export tests read .sav files with PSPP and .sav/.dta files with R's haven; the weights tests recompute a
+# round's weights with R's survey package (tests/rounds/r/weights_check.R).
 system-test-deps:
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
-	@{ command -v pspp-convert >/dev/null && Rscript -e 'library(haven); library(jsonlite)' >/dev/null 2>&1; } || \
+	@{ command -v pspp-convert >/dev/null && \
+	   Rscript -e 'library(haven); library(jsonlite); library(survey)' >/dev/null 2>&1; } || \
 	  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pspp r-base-core r-cran-haven \
-	    r-cran-jsonlite; }
+	    r-cran-jsonlite r-cran-survey; }
 
 system-bench-deps: system-test-deps
 	@Rscript -e 'library(survey)' >/dev/null 2>&1 || { apt-get update -q && \

@@ -131,7 +131,7 @@ def test_export_responses_to_a_missing_folder_is_one_line_on_stderr(runner, city
     out = tmp_path / "missing" / "dir" / "x.csv"
     result = runner.invoke(args=["export-responses", "--out", str(out)])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
-    assert result.output == f"Error: cannot write {out}: No such file or directory\n"
+    assert result.output == f"Error: cannot write {out} (its folder does not exist or is not writable)\n"
 
 
 # -- 7. screened out after going back: the answers given after screening are removed ------------------------
