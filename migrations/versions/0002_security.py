@@ -25,6 +25,8 @@ ACTIONS = (
 def upgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='0', nullable=False))
+        batch_op.create_check_constraint(
+            'role', "role IN ('admin', 'supervisor', 'interviewer', 'analyst')")  # survey.models.Role
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -51,4 +53,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
     op.drop_table('audit_event')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_user_account_role'), type_='check')
         batch_op.drop_column('session_version')

@@ -12,15 +12,13 @@ from ..services import audit, sessions, users
 from . import bp
 from .forms import PasswordForm, SignOutEverywhereForm
 
-ADMIN = "admin"
-
 
 def admin_only(view):
     """Pages about other users: administrators only (a supervisor gets the 403 page)."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if current_user.role != ADMIN:
+        if not current_user.is_admin:
             abort(403)
         return view(*args, **kwargs)
 
@@ -55,7 +53,7 @@ def user_list():
 
 @bp.route("/users/<username>/sign-out-everywhere", methods=["POST"])
 def sign_out_everywhere(username: str):
-    if username != current_user.username and current_user.role != ADMIN:
+    if username != current_user.username and not current_user.is_admin:
         abort(403)
     user = users.find(username) if users.USERNAME.match(username) else None
     if user is None:

@@ -6,7 +6,7 @@ from .questionnaire import QuestionnaireVersion
 from .responses import Answer, Mode, PageSubmission, Response, Status
 from .rounds import HouseholdWeight, Margin, Round, RoundCommunity, RoundStatus, SampledHousehold, WeightRun
 from .tokens import Token, TokenKind
-from .users import User
+from .users import Role, User
 
 __all__ = [
     "Action",
@@ -30,6 +30,7 @@ __all__ = [
     "Street",
     "Token",
     "TokenKind",
+    "Role",
     "User",
     "WeightRun",
 ]

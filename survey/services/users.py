@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import AlreadyExists, NotFound, SurveyError
 from ..extensions import db
-from ..models import Action, User
+from ..models import Action, Role, User
 from . import audit, sessions
 
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
@@ -35,7 +35,7 @@ def find(username: str) -> User | None:
     return db.session.scalar(select(User).filter_by(username=username))
 
 
-def create_admin(username: str, *, role: str = "admin") -> tuple[User, str]:
+def create_admin(username: str, *, role: str = Role.ADMIN) -> tuple[User, str]:
     """Create an administrator with a random password; return the user and the password (shown once)."""
     if not USERNAME.match(username or ""):
         raise SurveyError("a username is 1 to 64 letters, digits, '.', '_' or '-', "
@@ -43,7 +43,7 @@ def create_admin(username: str, *, role: str = "admin") -> tuple[User, str]:
     if find(username):
         raise AlreadyExists(f"user {username!r} exists already")
     password = new_password()
-    user = User(username=username, role=role)
+    user = User(username=username, role=Role(role))
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
