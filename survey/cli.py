@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 import questionnaires as qn
 
+from .cli_common import refused
 from .cli_rounds import commands as round_commands
 from .cli_weights import commands as weight_commands
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
@@ -75,8 +76,7 @@ def import_frame_command(file: Path):
     except OSError as err:
         _fail([f"Error: cannot read {file}: {err.strerror or err}"])
     except FrameError as err:
-        _fail([f"{file}: refused, nothing was loaded ({len(err.problems)} problems):"]
-              + [f"  row {row}: {reason}" if row else f"  {reason}" for row, reason in err.problems])
+        refused(file, err)
     click.echo(f"{file}: {report.districts} districts, {report.streets} streets, {report.communities} communities "
                f"({report.communities_added} new, {report.names_updated} names updated)")
     click.echo(f"households: {report.households_added} added, {report.households_updated} updated, "

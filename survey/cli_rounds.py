@@ -14,15 +14,11 @@ from flask.cli import with_appcontext
 
 import analysis
 
+from .cli_common import fail, refused
 from .errors import ImportRefused, RoundError
 from .services import paper, rounds, samples
 from .services._draw import DrawSpec, read_sizes
 from .services.outcomes import PRIORITY
-
-
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    raise click.exceptions.Exit(1)
 
 
 def _whole(value: str | None, option: str) -> int | None:
@@ -30,7 +26,7 @@ def _whole(value: str | None, option: str) -> int | None:
         return None
     text = value.strip()
     if not text.isdigit():
-        _fail(f"{option} {value!r} is not a whole number of 0 or more")
+        fail(f"{option} {value!r} is not a whole number of 0 or more")
     return int(text)
 
 
@@ -56,13 +52,13 @@ def create_command(code, design, per_community, proportional, sizes, buildings, 
                    seed, questionnaire):
     """Create a round and draw its sample (status planned; ``round open`` puts it in the field)."""
     if design not in analysis.DESIGNS:
-        _fail(f"--design must be one of {', '.join(analysis.DESIGNS)} (got {design!r})")
+        fail(f"--design must be one of {', '.join(analysis.DESIGNS)} (got {design!r})")
     try:
         given = None
         if sizes is not None:
             path = Path(sizes)
             if not path.is_file():
-                _fail(f"--sizes {sizes}: no such file")
+                fail(f"--sizes {sizes}: no such file")
             given = read_sizes(path.read_bytes(), source=str(path))
         spec = DrawSpec(design, per_community=_whole(per_community, "--per-community"),
                         proportional=_whole(proportional, "--proportional"), sizes=given,
@@ -70,7 +66,7 @@ def create_command(code, design, per_community, proportional, sizes, buildings, 
                         pps=pps, reserve=_whole(reserve, "--reserve"))
         round_ = rounds.create(code, spec, seed=_whole(seed, "--seed"), questionnaire=questionnaire)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
     summary = samples.summary(round_)
     click.echo(f"Round {round_.code} created ({round_.design}, seed {round_.seed}, questionnaire "
                f"{round_.version.version if round_.version else '-'}): {summary.tally.sampled} households drawn, "
@@ -88,7 +84,7 @@ def open_command(code):
     try:
         rounds.open_round(code)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
     click.echo(f"Round {code} is in the field and is the current round.")
 
 
@@ -100,7 +96,7 @@ def close_command(code):
     try:
         rounds.close_round(code)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
     click.echo(f"Round {code} is closed: it accepts no more answers.")
 
 
@@ -111,11 +107,11 @@ def close_command(code):
 def release_command(code, community):
     """Release the next reserve replicate of a community (probabilities recomputed, QR links issued)."""
     if not community:
-        _fail("--community is required")
+        fail("--community is required")
     try:
         released = rounds.release(code, community)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
     click.echo(f"Round {code}, community {community}: {released} reserve households released with their QR links.")
 
 
@@ -139,11 +135,11 @@ def list_command():
 def export_sample_command(code, out_file):
     """Write a round's released sample: community_code,building,unit,replicate,probability,outcome,url."""
     if not code or not out_file:
-        _fail("--round and --out are required")
+        fail("--round and --out are required")
     try:
         round_ = rounds.get(code)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
     with Path(out_file).open("w", encoding="utf-8-sig", newline="") as out:
         count = samples.write_sample(round_, out)
     click.echo(f"{count} households of round {code} written to {out_file}")
@@ -157,18 +153,15 @@ def import_responses_command(file: Path, code):
     """Load answers typed in from paper or interviewer questionnaires (all or nothing; loading again changes
     nothing)."""
     if not code:
-        _fail("--round is required")
+        fail("--round is required")
     if not file.is_file():
-        _fail(f"{file}: no such file")
+        fail(f"{file}: no such file")
     try:
         report = paper.import_responses(file.read_bytes(), code, source=file.name)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
     except ImportRefused as err:
-        click.echo(f"{file}: refused, nothing was loaded ({len(err.problems)} problems):", err=True)
-        for row, reason in err.problems:
-            click.echo(f"  row {row}: {reason}" if row else f"  {reason}", err=True)
-        raise click.exceptions.Exit(1) from None
+        refused(file, err)
     click.echo(f"{file}: {report.added} responses added ({report.complete} complete, {report.partial} partial, "
                f"{report.ineligible} ineligible), {report.unchanged} unchanged")
 

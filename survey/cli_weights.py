@@ -8,22 +8,18 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from .cli_common import fail, refused
 from .errors import MarginsRefused, RoundError, WeightsError
 from .services import margins, rounds, weights
 
 
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    raise click.exceptions.Exit(1)
-
-
 def _round(code: str | None):
     if not code:
-        _fail("--round is required")
+        fail("--round is required")
     try:
         return rounds.get(code)
     except RoundError as err:
-        _fail(str(err))
+        fail(str(err))
 
 
 def parameters(cap: str, min_class: str, trim: str | None) -> weights.WeightParameters:
@@ -31,16 +27,16 @@ def parameters(cap: str, min_class: str, trim: str | None) -> weights.WeightPara
     values = []
     for text, option in ((cap, "--cap"), (min_class, "--min-class")):
         if not text.strip().isdigit() or int(text) < 1:
-            _fail(f"{option} {text!r} is not a whole number of at least 1")
+            fail(f"{option} {text!r} is not a whole number of at least 1")
         values.append(int(text))
     bounds = None
     if trim is not None:
         try:
             low, high = (float(part) for part in trim.split(","))
         except ValueError:
-            _fail(f"--trim {trim!r} must be LOW,HIGH (multiples of the median weight, e.g. 0.3,3)")
+            fail(f"--trim {trim!r} must be LOW,HIGH (multiples of the median weight, e.g. 0.3,3)")
         if not 0 < low < 1 < high < 1e6:
-            _fail(f"--trim {trim!r}: need 0 < LOW < 1 < HIGH")
+            fail(f"--trim {trim!r}: need 0 < LOW < 1 < HIGH")
         bounds = (low, high)
     return weights.WeightParameters(values[0], values[1], bounds)
 
@@ -53,14 +49,11 @@ def margins_command(file: Path, code):
     """Store a round's population margins (CSV scope,variable,category,total); refused as a whole when bad."""
     round_ = _round(code)
     if not file.is_file():
-        _fail(f"{file}: no such file")
+        fail(f"{file}: no such file")
     try:
         report = margins.load(round_, file.read_bytes(), source=file.name)
     except MarginsRefused as err:
-        click.echo(f"{file}: refused, nothing was stored ({len(err.problems)} problems):", err=True)
-        for row, reason in err.problems:
-            click.echo(f"  row {row}: {reason}" if row else f"  {reason}", err=True)
-        raise click.exceptions.Exit(1) from None
+        refused(file, err, nothing="nothing was stored")
     click.echo(f"{file}: {report.rows} margins of round {code} stored (variables {', '.join(report.variables)}; "
                f"scopes {', '.join(report.scopes)})")
 
@@ -76,16 +69,16 @@ def weights_command(code, out_file, cap, min_class, trim):
     """Compute a round's weights (steps 1-5) and write one row per sampled household."""
     round_ = _round(code)
     if not out_file:
-        _fail("--out is required")
+        fail("--out is required")
     chosen = parameters(cap, min_class, trim)
     try:
         run = weights.compute(round_, chosen)
         with Path(out_file).open("w", encoding="utf-8", newline="") as out:
             count = weights.write_weights(round_, out, chosen)
     except WeightsError as err:
-        _fail(str(err))
+        fail(str(err))
     except OSError as err:
-        _fail(f"cannot write {out_file}: {err.strerror or err}")
+        fail(f"cannot write {out_file}: {err.strerror or err}")
     overall = run.diagnostics["overall"]
     click.echo(f"{count} sampled households of round {code} written to {out_file}: {overall['respondents']} "
                f"respondents, weights {overall['min']:.4g}-{overall['max']:.4g}, Kish deff {overall['deff']:.3f}, "
