@@ -27,7 +27,8 @@ topic <- function(file) {
 reference <- list(
   estimates = topic("estimates.R"),
   weighting = topic("weighting.R"),
-  weight_chain = topic("weight_chain.R")
+  weight_chain = topic("weight_chain.R"),
+  report = topic("report.R")
 )
 json <- toJSON(c(list(generated_by = "tests/analysis/r/make_reference.R", r_version = R.version.string,
                       survey_version = as.character(packageVersion("survey"))), reference),
