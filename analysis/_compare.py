@@ -68,7 +68,8 @@ def change(current: DomainEstimates, previous: DomainEstimates, *, level: float 
         nu = np.where(ok & np.isfinite(nu), nu, np.where(ok, np.minimum(df1, df0), np.nan))
         t = np.where(ok, _t_ppf(1 - alpha / 2, np.where(ok, nu, 1.0)), np.nan)
     low, high = d - t * se, d + t * se
-    return Change(tuple(current.labels[i] for i in i1), d, se, low, high, nu, ok & ((low > 0) | (high < 0)))
+    labels = current.labels
+    return Change(tuple(labels[i] for i in i1), d, se, low, high, nu, ok & ((low > 0) | (high < 0)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +114,7 @@ def rank_intervals(
     -----
     Each draw b sets theta_u^(b) = expit(logit p_u + e_u se_u / (p_u (1 - p_u))) for a rate (the delta-method
     SE on the logit scale, as the logit interval) or theta_u + e_u se_u for a score, e_u ~ N(0, 1) independent,
-    and ranks the units (1 = highest; ties by position). The interval is the (alpha/2, 1 - alpha/2) quantiles
+    and ranks the units (1 = highest). The interval is the (alpha/2, 1 - alpha/2) quantiles
     (lower and higher order statistics) of each unit's B ranks (Goldstein & Spiegelhalter 1996, JRSS A 159;
     Marshall & Spiegelhalter 1998, BMJ 316). Rates of 0 or 1 and SEs of 0 are not perturbed.
     """
@@ -132,24 +133,27 @@ def rank_intervals(
             sims = np.where(inner, np.log(est / (1 - est)), np.sign(est - 0.5) * np.inf) + noise * scale
         else:
             sims = est + noise * se
-    ranks, rank = np.empty(sims.shape, dtype=np.int64), np.empty(keep.shape[0], dtype=np.int64)
+    low, high, rank = (np.empty(keep.shape[0], dtype=np.int64) for _ in range(3))
     for g in np.unique(groups):
         cols = np.flatnonzero(groups == g)
-        ranks[:, cols] = _ranks(sims[:, cols])
-        rank[cols] = _ranks(est[None, cols])[0]
-    low = np.quantile(ranks, alpha / 2, axis=0, method="lower").astype(np.int64)
-    high = np.quantile(ranks, 1 - alpha / 2, axis=0, method="higher").astype(np.int64)
+        low[cols], high[cols] = _rank_quantiles(sims[:, cols], alpha)
+        rank[cols] = np.argsort(np.argsort(-est[cols], kind="stable"), kind="stable") + 1
     versus = tuple("above" if lo > city else "below" if hi < city else ""
                    for lo, hi in zip(estimates.ci_low[keep], estimates.ci_high[keep], strict=True))
-    return RankIntervals(tuple(estimates.labels[i] for i in keep), rank, low, high, versus, draws, seed)
+    labels = estimates.labels
+    return RankIntervals(tuple(labels[i] for i in keep), rank, low, high, versus, draws, seed)
 
 
-def _ranks(x: np.ndarray) -> np.ndarray:
-    """Rank of every column within its row, 1 = highest (stable: ties ranked by position)."""
-    order = np.argsort(-x, axis=1, kind="stable")
-    out = np.empty_like(order)
-    np.put_along_axis(out, order, np.arange(1, x.shape[1] + 1)[None, :].repeat(x.shape[0], 0), axis=1)
-    return out
+def _rank_quantiles(sims: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the (alpha/2, 1 - alpha/2) quantiles of its rank within the rows (1 = highest; ties by
+    position), as ``np.quantile(ranks, q, method="lower" / "higher")``, from a histogram of (unit, rank)."""
+    b, k = sims.shape
+    order = np.argsort(-sims, axis=1)  # order[:, p] holds rank p + 1 (ties, only where se = 0: any order)
+    counts = np.bincount((order * k + np.arange(k)[None, :]).ravel(), minlength=k * k).reshape(k, k)
+    cum = np.cumsum(counts, axis=1)
+    lo = np.floor(alpha / 2 * (b - 1)) + 1  # the lo-th smallest rank
+    hi = np.ceil((1 - alpha / 2) * (b - 1)) + 1
+    return (cum >= lo).argmax(axis=1) + 1, (cum >= hi).argmax(axis=1) + 1
 
 
 def _groups(within, k: int) -> np.ndarray:
