@@ -15,7 +15,6 @@ import weakref
 
 import numpy as np
 
-from ._checks import factorize
 from ._weighting_residuals import _R_RAKING_RESIDUAL_SWEEPS, CalibrationChain, PostStratification, Raking
 
 
@@ -89,23 +88,23 @@ def prepared(design):
     strata = sparse.csr_array((np.ones(design.n_psus), (h, np.arange(design.n_psus))),
                               shape=(design.n_strata, design.n_psus))
     n_h = np.asarray((strata @ m).todense())
-    _PREPARED[design] = out = (steps, gx, m.tocsr(), ga, n_h, n_h.T @ (n_h * b[:, None]))
+    _PREPARED[design] = out = (steps, gx, m.T.tocsr(), ga, n_h, n_h.T @ (n_h * b[:, None]))
     return out
 
 
-def calibrated_variance(design, z, member, dom, ndom, prep):
+def calibrated_variance(design, z, member, dom, ndom, prep, pairs):
     """Variance per domain of the calibration residuals (module docstring), and the size of its largest terms
-    (its rounding error is ~1e-16 of that: the caller recomputes domains whose variance cancels)."""
+    (its rounding error is ~1e-16 of that: the caller recomputes domains whose variance cancels).
+
+    ``pairs`` (from ``_variance.variance``): the PSU totals of z per (domain, PSU) pair and the (domain, stratum)
+    cells.
+    """
     from scipy import sparse
 
-    steps, gx, m, ga, n_h, gb = prep
-    rows = np.flatnonzero(member)
+    steps, gx, mt, ga, n_h, gb = prep
+    full = bool(member.all())
+    rows = slice(None) if full else np.flatnonzero(member)
     d, zr = dom[rows], z[rows]
-    npsu, nstrata = design.n_psus, design.n_strata
-    pair, pair_keys = factorize(d * np.int64(npsu) + design.psu_code[rows])
-    npair = pair_keys.shape[0]
-    pair_psu, pair_dom = pair_keys % npsu, pair_keys // npsu
-    totals = np.bincount(pair, zr, npair)
     a, b = design.coefficients()
     h = design.psu_stratum
     betas = []
@@ -115,17 +114,17 @@ def calibrated_variance(design, z, member, dom, ndom, prep):
             gz -= gx[k, j] @ betas[j]
         betas.append(lmat @ gz)
     beta = np.vstack(betas)
+    totals, pair_psu, pair_dom = pairs.totals, pairs.pair_psu, pairs.pair_dom
     a_pair = a[h[pair_psu]] * totals
     v = np.bincount(pair_dom, a_pair * totals, ndom)
     scale = v.copy()
-    weights = sparse.csr_array((a_pair, (np.arange(npair), pair_dom)), shape=(npair, ndom))
-    v -= 2 * np.sum(np.asarray((m[pair_psu].T @ weights).todense()) * beta, axis=0)
+    q = sparse.csr_array((a_pair, (pair_psu, pair_dom)), shape=(design.n_psus, ndom))
+    v -= 2 * np.sum(np.asarray((mt @ q).todense()) * beta, axis=0)
     quad = np.einsum("cd,ce,ed->d", beta, ga, beta)
     v += quad
     scale += np.abs(quad)
-    cell, cells = factorize(pair_dom * np.int64(nstrata) + h[pair_psu])
-    cell_dom, cell_h = cells // nstrata, cells % nstrata
-    s = np.bincount(cell, totals, cells.shape[0])
+    cell_dom, cell_h = pairs.cell_dom, pairs.cell_h
+    s = np.bincount(pairs.cell, totals, cell_dom.shape[0])
     v -= np.bincount(cell_dom, b[cell_h] * s**2, ndom)
     v += 2 * np.bincount(cell_dom, b[cell_h] * s * np.sum(n_h[cell_h] * beta[:, cell_dom].T, axis=1), ndom)
     v -= np.einsum("cd,ce,ed->d", beta, gb, beta)

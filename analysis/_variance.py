@@ -10,6 +10,8 @@ are taken in column blocks).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from ._calibrated_variance import calibrated_variance, prepared
@@ -60,12 +62,13 @@ def variance(design, z: np.ndarray, member: np.ndarray, dom: np.ndarray, ndom: i
     df = np.bincount(pair_dom[positive], minlength=ndom)
     df -= np.bincount(cell_dom[cell_positive], minlength=ndom)
 
-    if design.calibration is not None:
-        return _calibrated_variance(design, z, member, dom, ndom), df
-    a, b = design.coefficients()
     totals = np.bincount(pair, z[rows], npair)
     if psu_dom is not None:
         totals = totals[pair_psu]
+    if design.calibration is not None:
+        pairs = _Pairs(totals, pair_psu, pair_dom, cell, cell_dom, cell_h)
+        return _calibrated_variance(design, z, member, dom, ndom, pairs), df
+    a, b = design.coefficients()
     stratum_sums = np.bincount(cell, totals, cells.shape[0])
     v = np.bincount(pair_dom, a[h] * totals**2, ndom)
     v -= np.bincount(cell_dom, b[cell_h] * stratum_sums**2, ndom)
@@ -127,7 +130,19 @@ def _lonely(design, v, lonely, cell_dom, cell_h, ndom):
     return v
 
 
-def _calibrated_variance(design, z, member, dom, ndom):
+@dataclass(frozen=True)
+class _Pairs:
+    """PSU totals of the scores per (domain, PSU) pair holding members, and the (domain, stratum) cells."""
+
+    totals: np.ndarray
+    pair_psu: np.ndarray
+    pair_dom: np.ndarray
+    cell: np.ndarray
+    cell_dom: np.ndarray
+    cell_h: np.ndarray
+
+
+def _calibrated_variance(design, z, member, dom, ndom, pairs):
     """Dense path: calibration residuals are non-zero outside the domain, so each domain is a full column."""
     if design.lonely.any():
         _lonely(design, np.zeros(1), design.lonely, np.zeros(design.n_strata, dtype=np.int64),
@@ -136,7 +151,7 @@ def _calibrated_variance(design, z, member, dom, ndom):
     if prep is None:
         v = _dense(design, z, member, dom, np.arange(ndom))
     else:  # the calibration's linear form, no n x domains residuals; where the terms cancel (a rate the
-        v, scale = calibrated_variance(design, z, member, dom, ndom, prep)  # weights are calibrated to), dense
+        v, scale = calibrated_variance(design, z, member, dom, ndom, prep, pairs)  # weights are calibrated to), dense
         close = np.flatnonzero(v < 1e-6 * scale)
         if close.size:
             v[close] = _dense(design, z, member, dom, close)
