@@ -5,6 +5,8 @@
 # To add a topic: write tests/analysis/r/<topic>.R and add one line `<topic> = topic("<topic>.R"),` below.
 # R's 15 warnings are expected (svyciprop's glm on domain subsets with zero-weight rows, qbeta/qt at rates of
 # 0 or 1 and df = 1): the intervals the tests knowingly skip (test_r_reference.py r_differs, docs/analysis.md).
+# The report topic adds ~1,800 more ("Recycling array of length 1 in vector-array arithmetic" inside survey's
+# svyratio/svycontrast on subsets, and one "NaNs produced" at a rate of 1): harmless, values unaffected.
 suppressMessages({library(survey); library(jsonlite)})
 
 args <- commandArgs(trailingOnly = FALSE)

@@ -79,7 +79,7 @@ indicator_one <- function(ind) function(s) {
   r <- svyratio(as.formula(paste("~", paste0("n_", ind$items, collapse = "+"))),
                 as.formula(paste("~", paste0("v_", ind$items, collapse = "+"))), s, covmat = TRUE)
   k <- svycontrast(r, setNames(ind$weights / sum(ind$weights), paste0("n_", ind$items, "/v_", ind$items)))
-  p <- unname(coef(k)); se <- unname(SE(k)); df <- degf(s)
+  p <- as.vector(coef(k)); se <- as.vector(SE(k)); df <- degf(s)
   ci <- if (ind$kind == "rate") plogis(qlogis(p) + c(-1, 1) * qt(0.975, df) * se / (p * (1 - p)))
         else as.vector(confint(k, df = df))
   c(estimate = p, se = se, ci_low = ci[1], ci_high = ci[2], df = df, n = sum(weights(s) != 0))
