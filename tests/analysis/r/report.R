@@ -57,7 +57,7 @@ by_unit <- function(des, level, keep_of, one) {
 # logit interval computed from R's p, SE and degf (formula_low/high: plogis(qlogis(p) +/- qt(.975, df) SE/(p(1-p)))).
 rate_one <- function(col) function(s) {
   f <- as.formula(paste0("~", col))
-  m <- svymean(f, s, na.rm = TRUE); p <- unname(coef(m)); se <- unname(SE(m)); df <- degf(s)
+  m <- svymean(f, s, na.rm = TRUE); p <- as.vector(coef(m)); se <- as.vector(SE(m)); df <- degf(s)
   ci <- suppressWarnings(as.vector(attr(svyciprop(f, s, method = "logit"), "ci")))
   formula <- plogis(qlogis(p) + c(-1, 1) * qt(0.975, df) * se / (p * (1 - p)))
   c(estimate = p, se = se, ci_low = ci[1], ci_high = ci[2], df = df, n = sum(weights(s) != 0),
