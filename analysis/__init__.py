@@ -13,6 +13,10 @@ Estimate, DomainEstimates  results;  reliability(estimate) -> 'ok' | 'flag' | 's
 OUTCOMES, PRIORITY, combine    AAPOR outcome codes of a sampled household (VISIT_DISPOSITIONS, KNOWN, ELIGIBLE ...)
 allocate, draw_sample, Draw    seeded sample draws of a round (take-all, srs, two-stage with SRS or PPS buildings)
 weight_chain, Margin, WeightChain, diagnostics   the weight chain of a round (rounds-and-weights.md, steps 1-5)
+report_card, ItemDefinition, IndicatorDefinition, ReportCard, CardEntry, nchs_marks   report cards (every
+                           indicator and item at city/district/street/community, NCHS marks 'suppress'/'review'/'ok')
+change, Change; rank_intervals, RankIntervals   change since the previous round; simulated rank intervals
+fay_herriot, FayHerriot    Fay-Herriot EBLUPs of small areas (REML, MSE g1 + g2 + 2 g3)
 AnalysisError              bad input (a ValueError naming the argument, column, level or stratum)
 
 Weighting
@@ -65,3 +69,15 @@ __all__ += [
     "weight_chain",
 ]
 # --- end rounds ---
+
+# --- report cards: every indicator and item at every level, change, rank intervals, Fay-Herriot
+from ._compare import Change, RankIntervals, change, rank_intervals  # noqa: E402
+from ._fay_herriot import FayHerriot, fay_herriot  # noqa: E402
+from ._marks import MARKS, nchs_marks  # noqa: E402
+from ._report import CANT_SAY, CardEntry, IndicatorDefinition, ItemDefinition, ReportCard, report_card  # noqa: E402
+
+__all__ += [
+    "CANT_SAY", "MARKS", "CardEntry", "Change", "FayHerriot", "IndicatorDefinition", "ItemDefinition", "RankIntervals",
+    "ReportCard", "change", "fay_herriot", "nchs_marks", "rank_intervals", "report_card",
+]
+# --- end report cards ---

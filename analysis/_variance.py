@@ -10,8 +10,11 @@ are taken in column blocks).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ._calibrated_variance import calibrated_variance, prepared
 from ._checks import AnalysisError, factorize
 
 _BLOCK_CELLS = 20_000_000  # rows x domains per residualize() call on calibrated designs
@@ -59,12 +62,13 @@ def variance(design, z: np.ndarray, member: np.ndarray, dom: np.ndarray, ndom: i
     df = np.bincount(pair_dom[positive], minlength=ndom)
     df -= np.bincount(cell_dom[cell_positive], minlength=ndom)
 
-    if design.calibration is not None:
-        return _calibrated_variance(design, z, member, dom, ndom), df
-    a, b = design.coefficients()
     totals = np.bincount(pair, z[rows], npair)
     if psu_dom is not None:
         totals = totals[pair_psu]
+    if design.calibration is not None:
+        pairs = _Pairs(totals, pair_psu, pair_dom, cell, cell_dom, cell_h)
+        return _calibrated_variance(design, z, member, dom, ndom, pairs), df
+    a, b = design.coefficients()
     stratum_sums = np.bincount(cell, totals, cells.shape[0])
     v = np.bincount(pair_dom, a[h] * totals**2, ndom)
     v -= np.bincount(cell_dom, b[cell_h] * stratum_sums**2, ndom)
@@ -126,29 +130,56 @@ def _lonely(design, v, lonely, cell_dom, cell_h, ndom):
     return v
 
 
-def _calibrated_variance(design, z, member, dom, ndom):
+@dataclass(frozen=True)
+class _Pairs:
+    """PSU totals of the scores per (domain, PSU) pair holding members, and the (domain, stratum) cells."""
+
+    totals: np.ndarray
+    pair_psu: np.ndarray
+    pair_dom: np.ndarray
+    cell: np.ndarray
+    cell_dom: np.ndarray
+    cell_h: np.ndarray
+
+
+def _calibrated_variance(design, z, member, dom, ndom, pairs):
     """Dense path: calibration residuals are non-zero outside the domain, so each domain is a full column."""
     if design.lonely.any():
         _lonely(design, np.zeros(1), design.lonely, np.zeros(design.n_strata, dtype=np.int64),
                 np.arange(design.n_strata), 1)
+    prep = prepared(design)
+    if prep is None:
+        v = _dense(design, z, member, dom, np.arange(ndom))
+    else:  # the calibration's linear form, no n x domains residuals; where the terms cancel (a rate the
+        v, scale = calibrated_variance(design, z, member, dom, ndom, prep, pairs)  # weights are calibrated to), dense
+        close = np.flatnonzero(v < 1e-6 * scale)
+        if close.size:
+            v[close] = _dense(design, z, member, dom, close)
+    if design.lonely_psu == "average" and design.lonely.any():
+        v = v * design.n_strata / (design.n_strata - design.lonely.sum())
+    return np.maximum(v, 0.0)
+
+
+def _dense(design, z, member, dom, which: np.ndarray) -> np.ndarray:
+    """Variance of the domains ``which``: each a full column of scores, residualised, in blocks."""
     a, b = design.coefficients()
     h = design.psu_stratum
     block = max(1, _BLOCK_CELLS // design.n)
     rows = np.flatnonzero(member)
-    dom = np.where(member, dom, -1)
-    v = np.empty(ndom)
-    for start in range(0, ndom, block):
-        stop = min(ndom, start + block)
+    position = np.full(int(dom[rows].max()) + 1 if rows.size else 1, -1, dtype=np.int64)
+    position[which] = np.arange(which.shape[0])
+    col = np.where(dom[rows] < position.shape[0], position[np.minimum(dom[rows], position.shape[0] - 1)], -1)
+    v = np.zeros(which.shape[0])
+    for start in range(0, which.shape[0], block):
+        stop = min(which.shape[0], start + block)
         cols = np.zeros((design.n, stop - start))
-        inside = (dom[rows] >= start) & (dom[rows] < stop)
-        cols[rows[inside], dom[rows[inside]] - start] = z[rows[inside]]
+        inside = (col >= start) & (col < stop)
+        cols[rows[inside], col[inside] - start] = z[rows[inside]]
         resid = np.asarray(design.calibration.residualize(cols), dtype=np.float64).reshape(design.n, -1)
         totals = _sum_by(design.psu_code, resid, design.n_psus)
         sums = _sum_by(h, totals, design.n_strata)
         v[start:stop] = a[h] @ totals**2 - b @ sums**2
-    if design.lonely_psu == "average" and design.lonely.any():
-        v = v * design.n_strata / (design.n_strata - design.lonely.sum())
-    return np.maximum(v, 0.0)
+    return v
 
 
 def _sum_by(codes: np.ndarray, x: np.ndarray, k: int) -> np.ndarray:
