@@ -1,9 +1,11 @@
 """The export file formats: CSV (UTF-8; ``excel-csv`` with a BOM), XLSX, SPSS ``.sav``, Stata ``.dta``, Parquet.
 
-CSV uses the text layout; the others the typed layout (``export_table``). Every writer reads the rows of one
-snapshot in batches; CSV, XLSX (xlsxwriter's constant-memory mode) and Parquet (one row group per batch) keep
-memory flat. SPSS and Stata files are written by pyreadstat from one data frame: their rows are gathered in
-compact typed columns (polars) first, so their memory grows with the number of rows.
+CSV uses the text layout (``export_csv``); the others the typed layout (``export_table.typed_columns``: one pyarrow
+array per column and batch). Every writer reads the rows of one snapshot in batches; CSV, XLSX (xlsxwriter's
+constant-memory mode; one Python call per cell, the slowest format) and Parquet (one row group per batch) keep
+memory flat. SPSS and Stata files are written by pyreadstat from one data frame (it has no append): the batches
+are gathered as compact typed arrow columns (int32 codes, float64, strings) and handed over as a polars frame
+without a copy, so their memory grows with the number of rows.
 """
 
 from __future__ import annotations
@@ -101,17 +103,16 @@ def _batches(table: Table) -> Iterator[list[Any]]:
 def _labelled(fmt: str) -> Callable[[Table, Path], int]:
     def write(table: Table, path: Path) -> int:
         import polars as pl
-        import pyarrow as pa
         import pyreadstat
 
         columns, schema = table.typed_columns(), parquet_schema(table)
-        parts = [_record_batch(data, schema) for data in _batches(table)]
-        frame = pl.from_arrow(pa.Table.from_batches(parts, schema=schema).replace_schema_metadata(None))
+        frames = [pl.from_arrow(_record_batch(data, schema)) for data in _batches(table)]  # one batch of arrow
+        frame = pl.concat(frames) if frames else pl.from_arrow(schema.empty_table())
+        del frames
         limits, lang = LABEL_LIMITS[fmt], table.language
         labels = {c.name: fit(c.label.get(lang), *limits["variable"]) for c in columns}
         values = {c.name: {v.code: fit(v.label.get(lang), *limits["value"]) for v in c.values}
                   for c in columns if c.values}
-        del parts
         if fmt == "sav":
             pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=values)
         else:
