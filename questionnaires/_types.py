@@ -101,6 +101,21 @@ class QuestionType(ABC):
             return (None,)
         return (value if self.column_kind == NUMERIC else self.export(value),)
 
+    def cells_batch(self, stored: Sequence[str | None], question: Question) -> list[Any]:
+        """The :meth:`columns` of a batch of stored cells (None or ``""``: unanswered) as one pyarrow array per
+        column (float64 for a numeric column, string for a string one). The reference is per value: each array
+        holds what ``cells(read(cell))`` gives for every cell; each distinct cell is read once (a choice item has a
+        handful), then spread by index (``pyarrow.compute.dictionary_encode`` / ``take``). Raises
+        :class:`AnswerError` for a cell :meth:`read` refuses."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(pa.array(stored, pa.string()))
+        rows = [self.cells(self.read(cell, question) if cell else None, question)
+                for cell in encoded.dictionary.to_pylist()]
+        return [pa.array([row[i] for row in rows], pa.float64() if column.kind == NUMERIC else pa.string())
+                .take(encoded.indices) for i, column in enumerate(self.columns(question))]
+
     def __repr__(self) -> str:
         return f"<question type {self.name!r}>"
 

@@ -16,7 +16,8 @@ from ..extensions import db
 from ..models import Household, Token
 from . import communities, qr, rounds
 from .export_codebook import datapackage, write_codebook, write_datapackage
-from .export_files import FORMATS, csv_chunks, write_csv
+from .export_csv import csv_chunks, write_csv
+from .export_files import FORMATS
 from .export_table import ExportError, open_table
 from .spreadsheet import safe_text
 from .tokens import url_for_token

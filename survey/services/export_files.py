@@ -1,61 +1,32 @@
 """The export file formats: CSV (UTF-8; ``excel-csv`` with a BOM), XLSX, SPSS ``.sav``, Stata ``.dta``, Parquet.
 
-CSV uses the text layout; the others the typed layout (``export_table``). Every writer reads the rows of one
-snapshot in batches; CSV, XLSX (xlsxwriter's constant-memory mode) and Parquet (one row group per batch) keep
-memory flat. SPSS and Stata files are written by pyreadstat from one data frame: their rows are gathered in
-compact typed columns (polars) first, so their memory grows with the number of rows.
+CSV uses the text layout (``export_csv``); the others the typed layout (``export_table.typed_columns``: one pyarrow
+array per column and batch). Every writer reads the rows of one snapshot in batches; CSV, XLSX (xlsxwriter's
+constant-memory mode; one Python call per cell, the slowest format) and Parquet (one row group per batch) keep
+memory flat. SPSS and Stata files are written by pyreadstat from one data frame (it has no append): the batches
+are gathered as compact typed arrow columns (int32 codes, float64, strings) and handed over as a polars frame
+without a copy, so their memory grows with the number of rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO
 
 from questionnaires import NUMERIC, Column
 
-from .export_table import BATCH, Table, snapshot, text_rows, typed_batches, typed_rows
-from .spreadsheet import is_formula
+from .export_csv import write_csv
+from .export_table import BATCH, Table, batches, snapshot, typed_columns
+from .spreadsheet import formula_array
 
 # Label limits of the file formats (longer labels end with "…"; the codebook has them whole):
 # SPSS variable labels 256 bytes, value labels 120 bytes (UTF-8); Stata 118 variable labels 80 characters.
 LABEL_LIMITS = {"sav": {"variable": ("bytes", 256), "value": ("bytes", 120)},
                 "dta": {"variable": ("chars", 80), "value": ("chars", 32_000)}}
 XLSX_MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header row included
-PARQUET_BATCH = 10_000
-
-
-def write_csv(table: Table, out: TextIO, *, bom: bool = False) -> int:
-    """Write the CSV export to ``out``; return the number of responses written."""
-    if bom:
-        out.write("\ufeff")
-    writer = csv.writer(out)
-    count = -1
-    with snapshot() as connection:
-        for cells in text_rows(table, connection):
-            writer.writerow(cells)
-            count += 1
-    return count
-
-
-def csv_chunks(table: Table, *, bom: bool) -> Iterator[bytes]:
-    """The CSV export as UTF-8 byte chunks, for a streamed HTTP response."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    if bom:
-        buffer.write("\ufeff")
-    with snapshot() as connection:
-        for n, cells in enumerate(text_rows(table, connection), start=1):
-            writer.writerow(cells)
-            if n % BATCH == 0:
-                yield buffer.getvalue().encode("utf-8")
-                buffer.seek(0)
-                buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
 
 
 def _csv_file(bom: bool) -> Callable[[Table, Path], int]:
@@ -77,22 +48,36 @@ def write_xlsx(table: Table, path: Path) -> int:
     with xlsxwriter.Workbook(str(path), options) as book:
         quoted = book.add_format({"quote_prefix": True})
         sheet, row_number = None, XLSX_MAX_ROWS
-        with snapshot() as connection:
-            for row in typed_rows(table, connection):
+        for data in _batches(table):
+            values = _xlsx_cells(data, quoted)
+            for row in range(len(data[0])):
                 if row_number == XLSX_MAX_ROWS:
                     sheet, row_number = _new_sheet(book, columns), 1
-                for col, value in enumerate(row):
-                    if value is None:
-                        continue
-                    if isinstance(value, str):
-                        sheet.write_string(row_number, col, value, quoted if is_formula(value) else None)
-                    else:
-                        sheet.write_number(row_number, col, value)
+                for col, cells, formats in values:
+                    value = cells[row]
+                    if value is not None:
+                        (sheet.write_number if formats is None else sheet.write_string)(
+                            row_number, col, value, formats and formats[row])
                 row_number += 1
-                count += 1
+            count += len(data[0])
         if sheet is None:
             _new_sheet(book, columns)
     return count
+
+
+def _xlsx_cells(data: list[Any], quoted) -> list[tuple[int, list[Any], list[Any] | None]]:
+    """Per column of a batch: its index, its values (Python), and for a text column each cell's format (the
+    quote prefix where a spreadsheet would read a formula, else None); None for a number column."""
+    import pyarrow as pa
+
+    out = []
+    for col, array in enumerate(data):
+        formats = None
+        if pa.types.is_string(array.type):
+            formula = formula_array(array).to_pylist()
+            formats = [quoted if f else None for f in formula]
+        out.append((col, array.to_pylist(), formats))
+    return out
 
 
 def _new_sheet(book, columns: list[Column]):
@@ -108,19 +93,11 @@ def _integer(column: Column) -> bool:
     return column.kind == NUMERIC and bool(column.values)
 
 
-def _batches(table: Table, size: int) -> Iterator[list[list[Any]]]:
-    """Column-wise batches of the typed layout, read on one snapshot."""
+def _batches(table: Table) -> Iterator[list[Any]]:
+    """The typed layout in batches of BATCH responses (one pyarrow array per column), read on one snapshot."""
     with snapshot() as connection:
-        yield from typed_batches(table, connection, size)
-
-
-def _polars_frame(columns: list[Column], data: list[list[Any]]):
-    import polars as pl
-
-    data = data or [[] for _ in columns]
-    return pl.DataFrame([
-        pl.Series(c.name, values, dtype=pl.Int32 if _integer(c) else pl.Float64 if c.kind == NUMERIC else pl.String)
-        for c, values in zip(columns, data, strict=True)])
+        for batch in batches(table, connection, BATCH):
+            yield typed_columns(table, batch)
 
 
 def _labelled(fmt: str) -> Callable[[Table, Path], int]:
@@ -128,9 +105,10 @@ def _labelled(fmt: str) -> Callable[[Table, Path], int]:
         import polars as pl
         import pyreadstat
 
-        columns = table.typed_columns()
-        frames = [_polars_frame(columns, batch) for batch in _batches(table, PARQUET_BATCH)]
-        frame = pl.concat(frames) if frames else _polars_frame(columns, [])
+        columns, schema = table.typed_columns(), parquet_schema(table)
+        frames = [pl.from_arrow(_record_batch(data, schema)) for data in _batches(table)]  # one batch of arrow
+        frame = pl.concat(frames) if frames else pl.from_arrow(schema.empty_table())
+        del frames
         limits, lang = LABEL_LIMITS[fmt], table.language
         labels = {c.name: fit(c.label.get(lang), *limits["variable"]) for c in columns}
         values = {c.name: {v.code: fit(v.label.get(lang), *limits["value"]) for v in c.values}
@@ -141,6 +119,15 @@ def _labelled(fmt: str) -> Callable[[Table, Path], int]:
             pyreadstat.write_dta(frame, str(path), column_labels=labels, variable_value_labels=values, version=15)
         return frame.height
     return write
+
+
+def _record_batch(data: list[Any], schema):
+    """A batch of typed arrays cast to the schema's types (labelled codes to int32; the cast checks they are
+    whole)."""
+    import pyarrow as pa
+
+    return pa.record_batch([array.cast(field.type) for array, field in zip(data, schema, strict=True)],
+                           schema=schema)
 
 
 def fit(text: str, unit: str, limit: int) -> str:
@@ -169,15 +156,13 @@ def parquet_schema(table: Table):
 
 def write_parquet(table: Table, out: Path | BinaryIO) -> int:
     """Typed layout in Parquet, one row group per batch (raw values: no formula prefix)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = parquet_schema(table)
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
-        for data in _batches(table, PARQUET_BATCH):
-            arrays = [pa.array(values, type=field.type) for values, field in zip(data, schema, strict=True)]
-            writer.write_batch(pa.record_batch(arrays, schema=schema))
+        for data in _batches(table):
+            writer.write_batch(_record_batch(data, schema))
             count += len(data[0])
     return count
 

@@ -4,20 +4,19 @@ columns of every version of a questionnaire, and the rows read from one database
 Two layouts of the same rows: *text* (CSV: one column per item, the stored cell, ``1;3`` for a multiple choice)
 and *typed* (XLSX, SPSS, Stata, Parquet: each item's columns as its question type declares them, numbers as
 numbers, a multiple choice as 0/1 columns). The question type is the only place that knows how an item becomes
-columns (``questionnaires.QuestionType.columns`` / ``cells``).
+columns (``questionnaires.QuestionType.columns`` / ``cells``, by batch ``cells_batch``).
 """
 
 from __future__ import annotations
 
-import json
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 import questionnaires as qn
 from questionnaires import NUMERIC, STRING, Column, Label
@@ -28,10 +27,10 @@ from ..models import Answer, Community, District, QuestionnaireVersion, Response
 from . import rounds, versions
 from .export_design import EMPTY, design_columns
 from .outcomes import RESPONSE_OUTCOMES
-from .spreadsheet import safe_text
+from .prefetch import ahead
+from .spreadsheet import safe_text_array
 
-BATCH = 5000
-CACHE_LIMIT = 10_000  # distinct cells remembered per item (choice items have a handful; text items many)
+BATCH = 10_000  # responses per batch (the memory of a batch: a few MB)
 
 
 @dataclass(frozen=True)
@@ -136,15 +135,13 @@ def snapshot():
             yield connection
 
 
-def records(table: Table, connection) -> Iterator[tuple[list[Any], dict[str, str]]]:
-    """(fixed values in the order of FIXED, {item: stored cell}) per response, ordered by response: one row per
-    response, its answers gathered by the database (an index lookup on answer(response_id, item) each)."""
-    if not table.version_ids:
-        return
-    design = design_columns(table.round_id, connection)
+def _query(table: Table, connection) -> tuple[list[Fixed], Any]:
+    """The fixed columns read from SQL and the streamed result: per response (ordered) its id, those columns,
+    ``probability_sample`` and its answers as one JSON object text (an index lookup on answer(response_id, item))."""
     from_sql = [f for f in FIXED if f.source in _SQL]
     gather = func.json_object_agg if connection.dialect.name == "postgresql" else func.json_group_object
-    answers = select(gather(Answer.item, Answer.value)).where(Answer.response_id == Response.id).scalar_subquery()
+    answers = (select(cast(gather(Answer.item, Answer.value), Text)).where(Answer.response_id == Response.id)
+               .scalar_subquery())
     query = (
         select(Response.id, *(_SQL[f.source] for f in from_sql), Response.probability_sample, answers)
         .join(Round, Round.id == Response.round_id)
@@ -157,86 +154,95 @@ def records(table: Table, connection) -> Iterator[tuple[list[Any], dict[str, str
     )
     if table.round_id is not None:
         query = query.where(Response.round_id == table.round_id)
-    result = connection.execution_options(stream_results=True, max_row_buffer=BATCH).execute(query)
+    return from_sql, connection.execution_options(stream_results=True, max_row_buffer=BATCH).execute(query)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Up to BATCH responses, by columns: each fixed column's values (a list, order of FIXED) and each item's
+    stored cells (a pyarrow string array, order of ``Table.items``; null: not answered)."""
+
+    fixed: list[list[Any]]
+    stored: list[Any]
+    size: int
+
+
+def batches(table: Table, connection, size: int | None = None) -> Iterator[Batch]:
+    """The responses of the export, ordered, ``size`` (default BATCH) at a time. On PostgreSQL the batches are
+    read one ahead by a worker thread (``prefetch.ahead``): the database and the JSON parser work while the caller
+    writes the previous batch."""
+    if not table.version_ids:
+        return iter(())
+    design = design_columns(table.round_id, connection)  # in the caller's thread: it uses the app's session
+    from_sql, result = _query(table, connection)
+    read = _read(table, design, from_sql, result.partitions(size or BATCH))
+    return ahead(read) if connection.dialect.name == "postgresql" else read
+
+
+def _read(table: Table, design, from_sql: list[Fixed], partitions) -> Iterator[Batch]:
     at = {f.name: i for i, f in enumerate(from_sql, start=1)}
     names = [f.name for f in FIXED]
     submitted, status, outcome = names.index("submitted_at"), names.index("status"), names.index("outcome")
-    plan = [(at.get(f.name), f.name) for f in FIXED]  # (row index, or None: a design value)
-    loads = json.loads
-    for row in result:
-        extra = design.get(row[0], EMPTY)
-        fixed = [row[i] if i is not None else extra.get(name) for i, name in plan]
-        fixed[submitted] = _iso_utc(fixed[submitted])
-        if fixed[outcome] is None and row[-2]:  # a sampled household's response
-            fixed[outcome] = RESPONSE_OUTCOMES.get(fixed[status])
-        cells = row[-1]
-        yield fixed, (loads(cells) if isinstance(cells, str) else cells or {})
+    for rows in partitions:
+        columns = list(zip(*rows, strict=True))
+        extra = [design.get(response, EMPTY) for response in columns[0]]
+        fixed = [list(columns[at[f.name]]) if f.name in at else [e.get(f.name) for e in extra] for f in FIXED]
+        fixed[submitted] = [_iso_utc(moment) for moment in fixed[submitted]]
+        fixed[outcome] = [RESPONSE_OUTCOMES.get(state) if code is None and sampled else code  # sampled households
+                          for code, state, sampled in zip(fixed[outcome], fixed[status], columns[-2], strict=True)]
+        yield Batch(fixed, _stored(table, columns[-1]), len(rows))
 
 
-def text_rows(table: Table, connection) -> Iterator[list[str]]:
-    """The CSV layout: header, then per response the fixed values and each item's stored cell, text cells made
-    spreadsheet-safe."""
-    yield table.text_header()
-    fixed_text = [f.kind == STRING for f in FIXED]
-    item_text = [(q.code, q.kind.text_type == "string") for q in table.items]
-    for fixed, answers in records(table, connection):
-        cells = [_text(value, is_text) for value, is_text in zip(fixed, fixed_text, strict=True)]
-        cells.extend(_text(answers.get(code), is_text) for code, is_text in item_text)
-        yield cells
+def _stored(table: Table, objects: tuple[str | None, ...]) -> list[Any]:
+    """One pyarrow string array per item from the answers' JSON objects, parsed at once (``pyarrow.json``)."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pa.schema([(q.code, pa.string()) for q in table.items])
+    text = "\n".join(o or "{}" for o in objects).encode("utf-8")
+    block = max(1 << 20, 4 * max(len(o or "") for o in objects) + 2)  # a block holds at least one whole line
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    parsed = pj.read_json(io.BytesIO(text), read_options=pj.ReadOptions(block_size=block), parse_options=options)
+    return [parsed.column(q.code).combine_chunks() for q in table.items]
 
 
-def typed_rows(table: Table, connection) -> Iterator[list[Any]]:
-    """The typed layout (no header): fixed values, then the cells of each item's columns (None: missing)."""
-    readers = [_Reader(q) for q in table.items]
-    for fixed, answers in records(table, connection):
-        row = list(fixed)
-        for reader in readers:
-            row.extend(reader.cells(answers.get(reader.question.code)))
-        yield row
+def text_columns(table: Table, batch: Batch) -> list[Any]:
+    """The CSV layout of a batch: one pyarrow string array per column of ``Table.text_header`` (null: empty
+    cell), numbers as ``str`` writes them, text cells made spreadsheet-safe (``spreadsheet.safe_text_array``)."""
+    import pyarrow as pa
+
+    out = [safe_text_array(pa.array(values, pa.string())) if f.kind == STRING else
+           pa.array([None if v is None else str(v) for v in values], pa.string())
+           for f, values in zip(FIXED, batch.fixed, strict=True)]
+    out.extend(safe_text_array(cells) if q.kind.text_type == "string" else cells
+               for q, cells in zip(table.items, batch.stored, strict=True))
+    return out
 
 
-def typed_batches(table: Table, connection, size: int) -> Iterator[list[list[Any]]]:
-    """The typed layout by columns: per batch of ``size`` responses, one list of values per column."""
-    readers = [_Reader(q) for q in table.items]
-    rows = records(table, connection)
-    while batch := list(islice(rows, size)):
-        columns = [list(values) for values in zip(*(fixed for fixed, _answers in batch), strict=True)]
-        for reader in readers:
-            code, cells = reader.question.code, reader.cells
-            values = [cells(answers.get(code)) for _fixed, answers in batch]
-            columns.extend([[v[0] for v in values]] if len(reader.missing) == 1 else
-                           [list(column) for column in zip(*values, strict=True)])
-        yield columns
+def typed_columns(table: Table, batch: Batch) -> list[Any]:
+    """The typed layout of a batch: one pyarrow array per column of ``Table.typed_columns`` (float64 for a
+    number, string for text; null: missing), each item's by its question type's ``cells_batch``."""
+    import pyarrow as pa
+
+    out = [pa.array(values, pa.float64() if f.kind == NUMERIC else pa.string())
+           for f, values in zip(FIXED, batch.fixed, strict=True)]
+    for question, cells in zip(table.items, batch.stored, strict=True):
+        out.extend(_item_columns(question, cells))
+    return out
 
 
-class _Reader:
-    """Stored cell -> typed cells of one item, through its type's ``read`` and ``cells`` (remembered)."""
-
-    def __init__(self, question: qn.Question) -> None:
-        self.question = question
-        self.missing = question.kind.cells(None, question)
-        self.known: dict[str, tuple[Any, ...]] = {}
-
-    def cells(self, cell: str | None) -> tuple[Any, ...]:
-        if cell is None or cell == "":
-            return self.missing
-        found = self.known.get(cell)
-        if found is None:
-            kind = self.question.kind
+def _item_columns(question: qn.Question, cells) -> list[Any]:
+    kind = question.kind
+    try:
+        return kind.cells_batch(cells, question)
+    except qn.AnswerError:
+        for cell in cells.to_pylist():  # name the first cell the reference (per value) refuses
             try:
-                found = kind.cells(kind.read(cell, self.question), self.question)
+                kind.read(cell, question) if cell else None
             except qn.AnswerError as err:
-                raise ExportError(f"item {self.question.code}: stored answer {cell!r} is not valid for the "
-                                  f"newest version that asks it ({err.label.en}); export as csv instead") from err
-            if len(self.known) < CACHE_LIMIT:
-                self.known[cell] = found
-        return found
-
-
-def _text(value: Any, is_text: bool) -> str:
-    if value is None:
-        return ""
-    return safe_text(value) if is_text and isinstance(value, str) else str(value)
+                raise ExportError(f"item {question.code}: stored answer {cell!r} is not valid for the newest "
+                                  f"version that asks it ({err.label.en}); export as csv instead") from err
+        raise
 
 
 def _iso_utc(moment: datetime | None) -> str | None:

@@ -19,3 +19,20 @@ def is_formula(text: str) -> bool:
 def safe_text(text: str) -> str:
     """``text`` for a CSV cell: prefixed with ``'`` when a spreadsheet would read it as a formula."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def formula_array(texts):
+    """:func:`is_formula` of every cell of a pyarrow string array at once (null for a null cell)."""
+    import pyarrow.compute as pc
+
+    formula = pc.starts_with(texts, FORMULA_STARTS[0])
+    for start in FORMULA_STARTS[1:]:
+        formula = pc.or_(formula, pc.starts_with(texts, start))
+    return formula
+
+
+def safe_text_array(texts):
+    """:func:`safe_text` of every cell of a pyarrow string array at once (nulls stay null)."""
+    import pyarrow.compute as pc
+
+    return pc.if_else(formula_array(texts), pc.binary_join_element_wise("'", texts, ""), texts)

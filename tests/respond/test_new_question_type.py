@@ -126,3 +126,19 @@ def test_a_registered_type_exports_in_every_format(client, app, toy_city, tmp_pa
             assert export.write_file(out, fmt, code="toy-type") == 1
         row = reader(out)
         assert row["Z1"] == "100010" and str(row["Z2"]) in ("2", "2.0"), (fmt, row)
+
+
+def test_a_registered_type_gets_a_batch_form_that_agrees_with_its_cells():
+    """``cells_batch`` (used by the exports) comes with the base class and gives, for every stored cell, what the
+    type's own ``read`` and ``cells`` give one at a time."""
+    qn.register(Postcode())
+    try:
+        question = next(q for q in qn.loads(TOY_YAML, source="toy.yaml").items if q.code == "Z1")
+        stored = ["100010", None, "", " 200000 ", "100010", "310000"]
+        batch = question.kind.cells_batch(stored, question)
+        assert [a.to_pylist() for a in batch] == [[
+            question.kind.cells(question.kind.read(c, question) if c else None, question)[0] for c in stored]]
+        with pytest.raises(qn.AnswerError):
+            question.kind.cells_batch(["12345"], question)
+    finally:
+        qn.QUESTION_TYPES.pop("postcode", None)
