@@ -17,6 +17,7 @@ report_card, ItemDefinition, IndicatorDefinition, ReportCard, CardEntry, nchs_ma
                            indicator and item at city/district/street/community, NCHS marks 'suppress'/'review'/'ok')
 change, Change; rank_intervals, RankIntervals   change since the previous round; simulated rank intervals
 fay_herriot, FayHerriot    Fay-Herriot EBLUPs of small areas (REML, MSE g1 + g2 + 2 g3)
+RATES, outcome_rates, eligibility_share   AAPOR response, cooperation, refusal and contact rates from outcome counts
 AnalysisError              bad input (a ValueError naming the argument, column, level or stratum)
 
 Weighting
@@ -81,3 +82,9 @@ __all__ += [
     "ReportCard", "change", "fay_herriot", "nchs_marks", "rank_intervals", "report_card",
 ]
 # --- end report cards ---
+
+# --- response rates: AAPOR RR1-RR6, COOP1-COOP4, REF1-REF3, CON1-CON3 from outcome counts
+from ._rates import RATES, eligibility_share, outcome_rates  # noqa: E402
+
+__all__ += ["RATES", "eligibility_share", "outcome_rates"]
+# --- end response rates ---

@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 import questionnaires as qn
 
 from .cli_common import refused
+from .cli_rates import commands as rate_commands
 from .cli_rounds import commands as round_commands
 from .cli_weights import commands as weight_commands
 from .errors import AlreadyExists, FrameError, NotFound, SurveyError
@@ -200,5 +201,5 @@ def reset_password_command(username: str):
 commands = [
     demo_command, import_frame_command, check_questionnaire_command, export_qr_command,
     export_responses_command, export_codebook_command, create_admin_command, reset_password_command,
-    *round_commands, *weight_commands,
+    *round_commands, *weight_commands, *rate_commands,
 ]

@@ -1,12 +1,13 @@
 """Administrator pages of survey rounds: list and create (with the draw), one round's communities with the counts
-of each outcome, release reserves, open and close.  Thin: check the form, call one service, redirect or render."""
+of each outcome and the AAPOR rates, release reserves, open and close.  Thin: check the form, call one service,
+redirect or render."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
 from ..errors import RoundError
-from ..services import rounds, samples
+from ..services import response_rates, rounds, samples
 from ..services._draw import DrawSpec, read_sizes
 from ..services.outcomes import OUTCOMES, PRIORITY
 from . import bp
@@ -52,7 +53,7 @@ def round_page(code: str):
     round_ = _round(code)
     return render_template("manage/round.html", round=round_, summary=samples.summary(round_),
                            communities=samples.communities(round_), outcomes=OUTCOMES, priority=PRIORITY,
-                           action=RoundActionForm(), release_form=ReleaseForm())
+                           rates=response_rates.compute(round_), action=RoundActionForm(), release_form=ReleaseForm())
 
 
 @bp.route("/rounds/<code>/<any(open, close):action>", methods=["POST"])
