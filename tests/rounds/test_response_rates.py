@@ -19,7 +19,7 @@ import pytest
 from survey.extensions import db
 from tests.analysis.test_rates import by_hand
 from tests.rounds.conftest import invoke
-from tests.rounds.test_weights import answers_for, frame_csv
+from tests.rounds.test_weights import answer_on_paper
 
 HEADER = ("level,code,I,P,R,NC,O,UH,UO,NE,e,RR1,RR2,RR3,RR4,RR5,RR6,COOP1,COOP2,COOP3,COOP4,REF1,REF2,REF3,"
           "CON1,CON2,CON3")
@@ -30,30 +30,7 @@ RATES = HEADER.split(",")[11:]
 @pytest.fixture
 def answered(app, runner, tmp_path):
     """Round W1 drawn (with an unreleased reserve), opened and answered on paper."""
-    from questionnaires import builtin
-    from survey.services import frame, versions
-
-    with app.app_context():
-        versions.publish(builtin())
-        frame.import_frame(frame_csv().encode("utf-8"), source="city.csv")
-    code, _, err = invoke(runner, "round", "create", "W1", "--design", "srs", "--per-community", 12, "--seed", 7,
-                          "--reserve", 1)
-    assert code == 0, err
-    assert invoke(runner, "round", "open", "W1")[0] == 0
-    assert invoke(runner, "export-sample", "--round", "W1", "--out", tmp_path / "sample.csv")[0] == 0
-    with (tmp_path / "sample.csv").open(encoding="utf-8-sig") as f:
-        sample = list(csv.DictReader(f))
-    items = [item.code for item in builtin().items]
-    with (tmp_path / "paper.csv").open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["community_code", "building", "unit", "mode", *items])
-        for i, row in enumerate(sample):
-            answers = answers_for(i, row["community_code"])
-            if answers is not None:
-                writer.writerow([row["community_code"], row["building"], row["unit"], "paper",
-                                 *(answers.get(code, "") for code in items)])
-    code, _, err = invoke(runner, "import-responses", tmp_path / "paper.csv", "--round", "W1")
-    assert code == 0, err
+    answer_on_paper(app, runner, tmp_path, "--reserve", 1)
     return tmp_path
 
 

@@ -71,16 +71,18 @@ def answers_for(i: int, community: str) -> dict[str, str] | None:
     return answers
 
 
-@pytest.fixture
-def weighted(app, runner, tmp_path):
-    """Round W1 drawn, opened and answered on paper; margins stored."""
+def answer_on_paper(app, runner, tmp_path, *create_options) -> None:
+    """The city loaded; round W1 drawn (SRS of 12 per community, seed 7, ``create_options``), opened and answered
+    on paper by ``import-responses`` as :func:`answers_for` says."""
     from questionnaires import builtin
     from survey.services import frame, versions
 
     with app.app_context():
         versions.publish(builtin())
         frame.import_frame(frame_csv().encode("utf-8"), source="city.csv")
-    assert invoke(runner, "round", "create", "W1", "--design", "srs", "--per-community", 12, "--seed", 7)[0] == 0
+    code, _, err = invoke(runner, "round", "create", "W1", "--design", "srs", "--per-community", 12, "--seed", 7,
+                          *create_options)
+    assert code == 0, err
     assert invoke(runner, "round", "open", "W1")[0] == 0
     assert invoke(runner, "export-sample", "--round", "W1", "--out", tmp_path / "sample.csv")[0] == 0
     with (tmp_path / "sample.csv").open(encoding="utf-8-sig") as f:
@@ -96,6 +98,12 @@ def weighted(app, runner, tmp_path):
                                  *(answers.get(code, "") for code in items)])
     code, out, err = invoke(runner, "import-responses", tmp_path / "paper.csv", "--round", "W1")
     assert code == 0, err
+
+
+@pytest.fixture
+def weighted(app, runner, tmp_path):
+    """Round W1 drawn, opened and answered on paper; margins stored."""
+    answer_on_paper(app, runner, tmp_path)
     code, out, err = invoke(runner, "margins", margins_csv(tmp_path / "margins.csv"), "--round", "W1")
     assert code == 0, err
     return tmp_path
