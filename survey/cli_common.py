@@ -21,3 +21,30 @@ def refused(file: Path, err: FileRefused, *, nothing: str = "nothing was loaded"
     for row, reason in err.problems:
         click.echo(f"  row {row}: {reason}" if row else f"  {reason}", err=True)
     raise click.exceptions.Exit(1)
+
+
+def round_named(code: str | None):
+    """The round ``code`` (``--round``), or a one-line refusal."""
+    from .errors import RoundError
+    from .services import rounds
+
+    if not code:
+        fail("--round is required")
+    try:
+        return rounds.get(code)
+    except RoundError as err:
+        fail(str(err))
+
+
+def write_text(out_file: str | Path, write, *, encoding: str = "utf-8") -> int:
+    """Write a text file whole by ``write(stream) -> count``: built in memory first, so a refused path (missing
+    folder, no permission) is one line and leaves nothing half-written."""
+    import io
+
+    buffer = io.StringIO()
+    count = write(buffer)
+    try:
+        Path(out_file).write_text(buffer.getvalue(), encoding=encoding, newline="")
+    except OSError as err:
+        fail(f"cannot write {out_file}: {err.strerror or err}")
+    return count

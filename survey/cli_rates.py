@@ -3,15 +3,11 @@ cannot be written) is one line on stderr and exit status 1, nothing written."""
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import click
 from flask.cli import with_appcontext
 
-from .cli_common import fail
-from .errors import RoundError
-from .services import response_rates, rounds
+from .cli_common import fail, round_named, write_text
+from .services import response_rates
 
 
 @click.command("response-rates")
@@ -23,17 +19,9 @@ def response_rates_command(code, out_file):
     district, street and community."""
     if not code or not out_file:
         fail("--round and --out are required")
-    try:
-        round_ = rounds.get(code)
-    except RoundError as err:
-        fail(str(err))
+    round_ = round_named(code)
     rates = response_rates.compute(round_)
-    text = io.StringIO()
-    count = response_rates.write_rates(rates, text)
-    try:
-        Path(out_file).write_text(text.getvalue(), encoding="utf-8", newline="")
-    except OSError as err:
-        fail(f"cannot write {out_file}: {err.strerror or err}")
+    count = write_text(out_file, lambda out: response_rates.write_rates(rates, out))
     overall = rates.overall
     click.echo(f"{count} rows of round {code} written to {out_file}: overall RR1 {_percent(overall.rates['RR1'])}, "
                f"COOP1 {_percent(overall.rates['COOP1'])}, e {_share(rates.e)}")

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 
 import analysis
 
-from .cli_common import fail, refused
+from .cli_common import fail, refused, round_named, write_text
 from .errors import ImportRefused, RoundError
 from .services import paper, rounds, samples
 from .services._draw import DrawSpec, read_sizes
@@ -136,12 +136,8 @@ def export_sample_command(code, out_file):
     """Write a round's released sample: community_code,building,unit,replicate,probability,outcome,url."""
     if not code or not out_file:
         fail("--round and --out are required")
-    try:
-        round_ = rounds.get(code)
-    except RoundError as err:
-        fail(str(err))
-    with Path(out_file).open("w", encoding="utf-8-sig", newline="") as out:
-        count = samples.write_sample(round_, out)
+    round_ = round_named(code)
+    count = write_text(out_file, lambda out: samples.write_sample(round_, out), encoding="utf-8-sig")
     click.echo(f"{count} households of round {code} written to {out_file}")
 
 

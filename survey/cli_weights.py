@@ -8,18 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from .cli_common import fail, refused
-from .errors import MarginsRefused, RoundError, WeightsError
-from .services import margins, rounds, weights
-
-
-def _round(code: str | None):
-    if not code:
-        fail("--round is required")
-    try:
-        return rounds.get(code)
-    except RoundError as err:
-        fail(str(err))
+from .cli_common import fail, refused, round_named, write_text
+from .errors import MarginsRefused, WeightsError
+from .services import margins, weights
 
 
 def parameters(cap: str, min_class: str, trim: str | None) -> weights.WeightParameters:
@@ -47,7 +38,7 @@ def parameters(cap: str, min_class: str, trim: str | None) -> weights.WeightPara
 @with_appcontext
 def margins_command(file: Path, code):
     """Store a round's population margins (CSV scope,variable,category,total); refused as a whole when bad."""
-    round_ = _round(code)
+    round_ = round_named(code)
     if not file.is_file():
         fail(f"{file}: no such file")
     try:
@@ -67,18 +58,15 @@ def margins_command(file: Path, code):
 @with_appcontext
 def weights_command(code, out_file, cap, min_class, trim):
     """Compute a round's weights (steps 1-5) and write one row per sampled household."""
-    round_ = _round(code)
+    round_ = round_named(code)
     if not out_file:
         fail("--out is required")
     chosen = parameters(cap, min_class, trim)
     try:
         run = weights.compute(round_, chosen)
-        with Path(out_file).open("w", encoding="utf-8", newline="") as out:
-            count = weights.write_weights(round_, out, chosen)
+        count = write_text(out_file, lambda out: weights.write_weights(round_, out, chosen))
     except WeightsError as err:
         fail(str(err))
-    except OSError as err:
-        fail(f"cannot write {out_file}: {err.strerror or err}")
     overall = run.diagnostics["overall"]
     click.echo(f"{count} sampled households of round {code} written to {out_file}: {overall['respondents']} "
                f"respondents, weights {overall['min']:.4g}-{overall['max']:.4g}, Kish deff {overall['deff']:.3f}, "
