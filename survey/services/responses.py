@@ -158,9 +158,9 @@ def save_page(
     _store(questionnaire, response, [item.code for item in page.items] + sorted(dropped), result.answers)
     following = _advance(questionnaire, response, answers, page.index, language)
     db.session.add(PageSubmission(key=key, response_id=response.id, page=page.index))
-    db.session.flush()
-    rounds.check_accepting(response.round_id, lock=True)  # after the writes: see the module docstring
     try:
+        db.session.flush()  # the key's insert waits here for a racing twin (a re-sent POST) and loses to it
+        rounds.check_accepting(response.round_id, lock=True)  # after the writes: see the module docstring
         db.session.commit()
     except IntegrityError:  # the same key raced in twice: the other one stored it
         db.session.rollback()
